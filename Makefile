@@ -1,0 +1,41 @@
+# Everything a developer or CI runs goes through these targets.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup example test test-fast lint generate bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# The main job on the bundled example.
+example: setup
+	$(BIN)/mlops-spec validate example-repo
+
+lint: setup
+	$(BIN)/ruff check mlops_spec tests bench
+	$(BIN)/mypy
+
+# The whole test suite, external validators included.
+test: setup lint
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
+
+# Regenerate committed outputs from the models (tests fail when they are stale).
+generate: setup
+	$(BIN)/python -m mlops_spec.generated_docs
+	$(BIN)/python -m mlops_spec.model.estimators
+
+bench: setup
+	$(BIN)/python bench/validate_latency.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -1,0 +1,3 @@
+from mlops_spec.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,397 @@
+"""Safe YAML loading that keeps where every value came from.
+
+PyYAML's own constructors are not used: they follow YAML 1.1 (``no`` -> False, ``0755`` ->
+493), expand aliases without limit, accept duplicate keys and recurse on nesting. Instead we
+consume the parser's event stream and build plain Python data ourselves, which lets us
+
+* allow only the core tags (no ``!!python/...``),
+* reject duplicate keys, several documents, deep nesting and alias bombs, early and cheaply,
+* resolve plain scalars with the YAML 1.2 core schema and flag the YAML 1.1 surprises,
+* record the line and column of every key and value for diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlops_spec.diagnostics import Diagnostic, InputError, Severity
+
+MAX_BYTES = 1024 * 1024
+"""A spec is a few kilobytes; anything near a megabyte is a mistake or an attack."""
+MAX_DEPTH = 64
+MAX_NODES = 100_000
+"""Upper bound on values after alias expansion (a normal spec has a few hundred)."""
+
+DataPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a node starts and ends; 1-based lines and columns."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class LoadedDocument:
+    """Plain data plus the source location of every key and value in it."""
+
+    file: str
+    text: str
+    data: Any
+    values: dict[DataPath, Span] = field(default_factory=dict)
+    keys: dict[DataPath, Span] = field(default_factory=dict)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def locate(self, path: DataPath, *, key: bool = False) -> Span | None:
+        """The span of ``path``, or of its closest ancestor that has one.
+
+        With ``key`` the span of the mapping key is preferred, which is where a person looks
+        for an unknown or misplaced key.
+        """
+        probe = tuple(path)
+        while True:
+            if key and probe in self.keys:
+                return self.keys[probe]
+            if probe in self.values:
+                # A missing child is reported at its parent's key, not its first value.
+                if probe != tuple(path) and probe in self.keys:
+                    return self.keys[probe]
+                return self.values[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCTAL = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+
+
+class _Frame:
+    __slots__ = ("anchor", "container", "count", "key", "key_span", "path", "start", "tag_ok")
+
+    def __init__(self, container: dict[str, Any] | list[Any], path: DataPath,
+                 start: Span, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.start = start
+        self.anchor = anchor
+        self.count = 1
+        self.key: str | None = None
+        self.key_span: Span | None = None
+
+
+def _span(event: Any) -> Span:
+    start, end = event.start_mark, event.end_mark
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+class _Composer:
+    """Builds data from parser events; raises ``InputError`` on the first fatal problem."""
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.doc = LoadedDocument(file=file, text=text, data=None)
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.nodes = 0
+
+    def fail(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        raise InputError([Diagnostic(
+            code=code, message=message, file=self.file,
+            line=span.line if span else None, column=span.column if span else None,
+            hint=hint,
+        )])
+
+    def warn(self, code: str, message: str, span: Span, hint: str, path: DataPath) -> None:
+        self.doc.warnings.append(Diagnostic(
+            code=code, message=message, file=self.file, line=span.line, column=span.column,
+            severity=Severity.WARNING, hint=hint, path=path,
+        ))
+
+    def check_tag(self, tag: str | None, span: Span) -> None:
+        if tag is None or tag == "!" or tag in _CORE_TAGS:
+            return
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        self.fail("L008", f"YAML tag {shown} is not allowed", span,
+                  "mlops.yaml holds plain data: remove the tag")
+
+    def resolve(self, event: Any, span: Span, path: DataPath) -> Any:
+        value: str = event.value
+        tag = event.tag
+        if (event.style is not None and event.style != "") or tag == "tag:yaml.org,2002:str":
+            return value  # quoted, literal or folded: always a string
+        if tag not in (None, "!"):
+            return self.resolve_tagged(value, tag, span)
+        if value in _NULL:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if value.lower() in _YAML11_BOOLS:
+            self.warn("L013", f"unquoted {value!r} is read as the text {value!r}", span,
+                      "YAML 1.1 tools read it as a boolean: write true/false for a "
+                      f"boolean, or \"{value}\" in quotes for text", path)
+            return value
+        if _INT.match(value):
+            digits = value.lstrip("+-")
+            if len(digits) > 1 and digits.startswith("0"):
+                self.warn("L013", f"unquoted {value!r} is read as the text {value!r}", span,
+                          "YAML 1.1 tools read a leading zero as octal: quote it for text, "
+                          "or drop the zero (or write 0o...) for a number", path)
+                return value
+            return int(value)
+        if _OCTAL.match(value):
+            return int(value[2:], 8)
+        if _HEX.match(value):
+            return int(value[2:], 16)
+        if _FLOAT.match(value):
+            return float(value)
+        if _INF.match(value):
+            return float("-inf") if value.startswith("-") else float("inf")
+        if _NAN.match(value):
+            return float("nan")
+        return value
+
+    def resolve_tagged(self, value: str, tag: str, span: Span) -> Any:
+        try:
+            if tag.endswith(":int"):
+                return int(value, 0)
+            if tag.endswith(":float"):
+                return float(value)
+            if tag.endswith(":bool") and value in _TRUE | _FALSE:
+                return value in _TRUE
+            if tag.endswith(":null") and value in _NULL:
+                return None
+        except ValueError:
+            pass
+        self.fail("L008", f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", span,
+                  "remove the tag or fix the value")
+        return None  # unreachable
+
+    def add_nodes(self, count: int, span: Span) -> None:
+        self.nodes += count
+        if self.nodes > MAX_NODES:
+            self.fail("L009", f"the document expands to more than {MAX_NODES:,} values",
+                      span, "aliases (*name) repeat their anchor's content; a spec never "
+                      "needs this many values: remove the nested aliases")
+
+    def compose(self, events: Any) -> LoadedDocument:
+        stack: list[_Frame] = []
+        documents = 0
+        root_set = False
+        for event in events:
+            kind = type(event).__name__
+            if kind == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    self.fail("L007", "the file holds more than one YAML document",
+                              _span(event), "keep one spec per file: remove the '---' "
+                              "separator and what follows, or split it into another file")
+                continue
+            if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+                continue
+            span = _span(event)
+            if kind in ("MappingEndEvent", "SequenceEndEvent"):
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (frame.container, frame.count)
+                self.doc.values[frame.path] = Span(
+                    frame.start.line, frame.start.column, span.line, span.column)
+                if stack:
+                    stack[-1].count += frame.count
+                    self.attach(stack[-1], frame.container, frame.path, frame.start)
+                else:
+                    self.doc.data = frame.container
+                    root_set = True
+                continue
+
+            parent = stack[-1] if stack else None
+            if parent is not None and isinstance(parent.container, dict) and parent.key is None:
+                self.take_key(parent, event, kind, span)
+                continue
+            path = self.child_path(parent)
+
+            if kind == "AliasEvent":
+                if event.anchor not in self.anchors:
+                    self.fail("L005", f"alias *{event.anchor} refers to no earlier anchor",
+                              span, f"define &{event.anchor} before using it")
+                value, count = self.anchors[event.anchor]
+                self.add_nodes(count, span)
+                self.doc.values[path] = span
+                if parent is None:
+                    self.doc.data, root_set = value, True
+                else:
+                    parent.count += count
+                    self.attach(parent, value, path, span)
+                continue
+            self.check_tag(event.tag, span)
+            self.add_nodes(1, span)
+            if kind == "ScalarEvent":
+                value = self.resolve(event, span, path)
+                self.doc.values[path] = span
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1)
+                if parent is None:
+                    self.doc.data, root_set = value, True
+                else:
+                    parent.count += 1
+                    self.attach(parent, value, path, span)
+                continue
+            # MappingStartEvent or SequenceStartEvent
+            if len(stack) >= MAX_DEPTH:
+                self.fail("L010", f"values are nested more than {MAX_DEPTH} levels deep",
+                          span, "a spec is a few levels deep: check the indentation "
+                          "and brackets")
+            container: dict[str, Any] | list[Any] = (
+                {} if kind == "MappingStartEvent" else [])
+            stack.append(_Frame(container, path, span, event.anchor))
+        if not root_set or self.doc.data is None:
+            self.fail("L011", "the file holds no YAML content", None,
+                      "start from example-repo/mlops.yaml or `mlops-spec schema`")
+        return self.doc
+
+    def take_key(self, frame: _Frame, event: Any, kind: str, span: Span) -> None:
+        if kind != "ScalarEvent":
+            self.fail("L012", "mapping keys must be plain text", span,
+                      "write the key as a word, e.g. `name:`")
+        self.check_tag(event.tag, span)
+        key = event.value
+        if key == "<<" and event.style in (None, ""):
+            self.fail("L014", "merge keys (<<) are not supported", span,
+                      "they are a YAML 1.1 extension: write the keys out in full")
+        if key == "":
+            self.fail("L012", "empty mapping key", span, "every key needs a name")
+        assert isinstance(frame.container, dict)
+        if key in frame.container:
+            first = self.doc.keys.get((*frame.path, key))
+            where = f" (first at line {first.line})" if first else ""
+            self.fail("L006", f"duplicate key {key!r}{where}", span,
+                      "a key may appear once per mapping: remove or merge the repeats")
+        frame.key = key
+        frame.key_span = span
+        self.doc.keys[(*frame.path, key)] = span
+
+    @staticmethod
+    def child_path(parent: _Frame | None) -> DataPath:
+        if parent is None:
+            return ()
+        if isinstance(parent.container, dict):
+            assert parent.key is not None
+            return (*parent.path, parent.key)
+        return (*parent.path, len(parent.container))
+
+    @staticmethod
+    def attach(parent: _Frame, value: Any, path: DataPath, span: Span) -> None:
+        if isinstance(parent.container, dict):
+            assert parent.key is not None
+            parent.container[parent.key] = value
+            parent.key = None
+        else:
+            parent.container.append(value)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    if line < len(lines) and column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+def decode(file: str, raw: bytes) -> str:
+    """Strict UTF-8 text, or an ``InputError`` that says where the bad bytes are."""
+    if b"\x00" in raw:
+        raise InputError([Diagnostic(
+            code="L003", message="not a text file (it contains NUL bytes)", file=file,
+            hint="mlops.yaml must be UTF-8 text; UTF-16 and binary files are not read")])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8")
+        line, col = _line_col(good, len(good))
+        raise InputError([Diagnostic(
+            code="L002", message=f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", file=file,
+            line=line, column=col, hint="save the file as UTF-8")]) from None
+
+
+def load_text(file: str, text: str) -> LoadedDocument:
+    """Parse YAML text into located plain data."""
+    if not text.strip():
+        raise InputError([Diagnostic(
+            code="L011", message="the file is empty", file=file,
+            hint="start from example-repo/mlops.yaml or `mlops-spec schema`")])
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    composer = _Composer(file, text)
+    try:
+        return composer.compose(yaml.parse(text, Loader=loader_cls))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = "check the indentation, quotes and brackets around this place"
+        if (mark and _char_at(text, mark.line, mark.column) == "\t") or "tab" in problem:
+            hint = "YAML indentation must use spaces, not tabs"
+        raise InputError([Diagnostic(
+            code="L005", message=f"invalid YAML: {problem}", file=file,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            hint=hint)]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Diagnostic(
+            code="L005", message=f"invalid YAML: {exc}", file=file,
+            hint="check the file's syntax")]) from None
+
+
+def load_file(path: Path, display: str | None = None) -> LoadedDocument:
+    """Read, decode and parse one spec file under the size limit."""
+    file = display or str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise InputError([Diagnostic(code="L001", message="is a directory", file=file,
+                                     hint="pass a file or a directory to search")]) from None
+    except OSError as exc:
+        raise InputError([Diagnostic(
+            code="L001", message=f"cannot read file: {exc.strerror or exc}", file=file,
+            hint="check that the path exists and is readable")]) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError([Diagnostic(
+            code="L004", message=f"the file is larger than {MAX_BYTES // 1024} KiB",
+            file=file, hint="a spec is a few kilobytes: is this the right file?")])
+    return load_text(file, decode(file, raw))

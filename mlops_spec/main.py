@@ -1,0 +1,52 @@
+"""The ``mlops-spec`` command: parse arguments, dispatch to ``commands/<name>.py``.
+
+Each subcommand module exposes ``add_arguments(parser)`` and ``run(args) -> int``. Only the
+chosen subcommand's module is imported, so ``validate`` never pays for what ``train`` needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from mlops_spec import __version__
+
+# name -> one-line help; the implementation is mlops_spec.commands.<name>
+COMMANDS: dict[str, str] = {
+    "validate": "check mlops.yaml files and report every problem with its place",
+    "schema": "print the JSON Schema of mlops.yaml (for editors)",
+}
+
+
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlops-spec",
+        description="One declarative mlops.yaml per model: validate it, render pipelines "
+                    "and manifests, train, monitor and govern from git.",
+        epilog="Exit codes: 0 ok, 1 findings, 2 usage or unreadable input.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlops-spec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, help_text in COMMANDS.items():
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            module = importlib.import_module(f"mlops_spec.commands.{name}")
+            module.add_arguments(sub_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from mlops_spec.error_handler import guarded
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    return guarded(lambda: _dispatch(args))
+
+
+def _dispatch(argv: list[str]) -> int:
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
+    module = importlib.import_module(f"mlops_spec.commands.{args.command}")
+    code: int = module.run(args)
+    return code

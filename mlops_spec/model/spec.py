@@ -1,0 +1,519 @@
+"""Pydantic models for every section of mlops.yaml.
+
+The models hold shape and per-field rules (types, patterns, ranges). Rules that relate two
+sections (a feature's source exists, approvers are defined owners, ...) live in
+``mlops_spec.semantics`` so each gets its own diagnostic code. Field descriptions feed the
+JSON Schema and docs/reference.md, so they are written for users.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from mlops_spec.model.metrics import MetricName, Task
+from mlops_spec.model.types import (
+    ColumnName,
+    Cron,
+    DnsLabel,
+    Duration,
+    EstimatorPath,
+    Handle,
+    HttpsUrlOrPath,
+    Identifier,
+    Line,
+    Percent,
+    PositiveInt,
+    Quantity,
+    SecretName,
+    Text,
+    UriOrPath,
+)
+
+API_VERSION = "mlops-spec/v1"
+SUPPORTED_API_VERSIONS = (API_VERSION,)
+
+Role = Literal[
+    "sme", "data_engineer", "data_scientist", "ml_engineer", "architect",
+    "product_owner", "compliance", "security",
+]
+ROLES: tuple[str, ...] = get_args(Role)
+
+IMAGE = (r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+         r"(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$")
+
+
+def _not_latest(value: str) -> str:
+    if value.endswith(":latest"):
+        raise ValueError(f"{value!r} uses the tag latest, which changes under you; pin a "
+                         "version tag or a digest")
+    return value
+
+
+Image = Annotated[str, Field(pattern=IMAGE, max_length=255), AfterValidator(_not_latest)]
+ParamValue = StrictBool | StrictInt | StrictFloat | Line | None
+CHECK_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+class Section(BaseModel):
+    """Base of every section: unknown keys are errors and a loaded spec never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+
+# --- owners ---------------------------------------------------------------------------------
+
+Handles = Annotated[list[Handle], Field(min_length=1)]
+
+
+class Owners(Section):
+    """The people accountable for the model, by MLOps role."""
+
+    sme: Handles | None = Field(None, description="Subject-matter experts who own the "
+                                "business question and review fairness and intended use.")
+    data_engineer: Handles | None = Field(None, description="Own the data sources and "
+                                          "pipelines.")
+    data_scientist: Handles | None = Field(None, description="Own features, model choice "
+                                           "and evaluation.")
+    ml_engineer: Handles | None = Field(None, description="Own training, deployment and "
+                                        "monitoring infrastructure.")
+    architect: Handles | None = Field(None, description="Review security and the system "
+                                      "design.")
+    product_owner: Handles | None = Field(None, description="Accountable for the product "
+                                          "that uses the model.")
+    compliance: Handles | None = Field(None, description="Legal, privacy and regulatory "
+                                       "review.")
+    security: Handles | None = Field(None, description="Security review.")
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Owners:
+        if not any(getattr(self, role) for role in ROLES):
+            raise ValueError(f"name at least one owner role ({', '.join(ROLES)})")
+        return self
+
+    def handles(self, role: str) -> list[str]:
+        return list(getattr(self, role) or [])
+
+    def roles(self) -> list[str]:
+        return [role for role in ROLES if getattr(self, role)]
+
+
+# --- data -----------------------------------------------------------------------------------
+
+LawfulBasis = Literal["consent", "contract", "legal_obligation", "vital_interests",
+                      "public_task", "legitimate_interests"]
+
+
+class PiiColumn(Section):
+    """A column holding personal data and what the pipeline does with it."""
+
+    column: ColumnName = Field(description="Column name in the source.")
+    category: Literal["contact", "identifier", "location", "demographic", "financial",
+                      "health", "biometric", "other"] = Field(
+        description="Kind of personal data; health and biometric are special categories "
+                    "(GDPR Art. 9).")
+    handling: Literal["drop", "generalize", "hash", "pseudonymize", "keep"] = Field(
+        description="What happens to the column before training: drop removes it, "
+                    "generalize coarsens it, hash/pseudonymize replace it, keep uses it as is.")
+
+
+class DataSource(Section):
+    """One dataset the model is trained on."""
+
+    name: Identifier = Field(description="Name features refer to (snake_case).",
+                             examples=["applications"])
+    uri: UriOrPath = Field(description="Repository-relative path, or s3://, gs://, az://, "
+                           "abfs(s)://, hdfs:// or https:// URI.",
+                           examples=["data/applications.csv"])
+    format: Literal["csv", "parquet"] = Field(description="File format.")
+    owner: Handle = Field(description="The person or team accountable for the data; must be "
+                          "listed under owners.", examples=["@dana"])
+    evidence: HttpsUrlOrPath | None = Field(None, description="Provenance record: an https "
+                                            "URL or repository path of the datasheet.")
+    lawful_basis: LawfulBasis | None = Field(None, description="GDPR Art. 6 lawful basis "
+                                             "for processing; required when pii is set.")
+    retention_days: PositiveInt | None = Field(None, description="How long the data may be "
+                                               "kept, in days.")
+    pii: list[PiiColumn] = Field(default_factory=list, description="Columns holding "
+                                 "personal data and their handling.")
+
+
+class Data(Section):
+    """Where training data comes from."""
+
+    sources: Annotated[list[DataSource], Field(min_length=1)] = Field(
+        description="The datasets; names must be unique.")
+    join_on: list[ColumnName] | None = Field(
+        None, description="Key columns that join the sources when features use more than "
+                          "one.")
+
+
+# --- features -------------------------------------------------------------------------------
+
+Transform = Literal["none", "log", "standard", "minmax", "robust", "one_hot", "ordinal"]
+NUMERIC_TRANSFORMS = frozenset({"none", "log", "standard", "minmax", "robust"})
+CATEGORICAL_TRANSFORMS = frozenset({"none", "one_hot", "ordinal"})
+
+
+class Feature(Section):
+    """One model input column."""
+
+    name: ColumnName = Field(description="Column name in its source.")
+    source: Identifier = Field(description="Name of the data source holding the column.")
+    type: Literal["numeric", "categorical", "boolean"] = Field(description="Column type.")
+    transform: Transform = Field("none", description="Preprocessing: log, standard, minmax "
+                                 "or robust for numeric; one_hot or ordinal for categorical.")
+
+
+class Features(Section):
+    """The target and input columns."""
+
+    target: ColumnName = Field(description="Label column the model predicts.",
+                               examples=["defaulted"])
+    target_source: Identifier | None = Field(None, description="Source holding the target; "
+                                             "defaults to the first data source.")
+    columns: Annotated[list[Feature], Field(min_length=1)] = Field(
+        description="Input features; names must be unique.")
+
+
+# --- model ----------------------------------------------------------------------------------
+
+
+class Split(Section):
+    """How the data is split into train and test sets."""
+
+    test_size: Annotated[StrictFloat, Field(gt=0, lt=1)] = Field(
+        0.2, description="Share of rows held out for evaluation.")
+    stratify: StrictBool = Field(False, description="Keep class proportions in both sets "
+                                 "(classification only).")
+    seed: Annotated[StrictInt, Field(ge=0)] = Field(0, description="Random seed, for "
+                                                    "reproducible splits.")
+
+
+class Bound(Section):
+    """A range a metric must stay within."""
+
+    min: StrictFloat | None = Field(None, description="Lowest acceptable value.")
+    max: StrictFloat | None = Field(None, description="Highest acceptable value.")
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Bound:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class VsProduction(Section):
+    """Champion/challenger: how much worse than production a new model may be."""
+
+    metric: MetricName = Field(description="Metric compared with the production model.")
+    max_drop: Annotated[StrictFloat, Field(ge=0)] = Field(
+        description="Largest allowed drop (absolute) against production.")
+
+
+class Promotion(Section):
+    """The offline gate a newly trained model must pass."""
+
+    thresholds: dict[MetricName, Bound] = Field(default_factory=dict, description="Bounds "
+                                                "per metric, e.g. {roc_auc: {min: 0.8}}.")
+    vs_production: VsProduction | None = Field(None, description="Comparison with the "
+                                               "model in production.")
+
+
+class Artifact(Section):
+    """How the trained model is stored."""
+
+    format: Literal["skops", "joblib"] = Field("skops", description="skops is safe to load "
+                                               "(no arbitrary code); joblib is pickle.")
+    store: UriOrPath | None = Field(None, description="Where artifacts are uploaded (e.g. "
+                                    "s3://bucket/prefix); required to serve from a cluster.")
+
+
+class Model(Section):
+    """The estimator and how it is evaluated."""
+
+    task: Task = Field(description="Learning task.")
+    estimator: EstimatorPath = Field(description="Import path of a scikit-learn estimator "
+                                     "matching the task.",
+                                     examples=["sklearn.ensemble.HistGradientBoostingClassifier"])
+    params: dict[Identifier, ParamValue] = Field(default_factory=dict, description=(
+        "Constructor parameters of the estimator (scalars only)."))
+    split: Split = Field(default_factory=Split, description="Train/test split.")
+    metrics: Annotated[list[MetricName], Field(min_length=1)] = Field(
+        description="Metrics computed at evaluation; must suit the task.")
+    promotion: Promotion = Field(default_factory=Promotion, description="Promotion gate.")
+    artifact: Artifact = Field(default_factory=Artifact, description="Artifact storage.")
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+class Resources(Section):
+    """CPU and memory for a pod (used as both request and limit)."""
+
+    cpu: Quantity = Field(description="CPU cores or millicores.", examples=["500m"])
+    memory: Quantity = Field(description="Memory with a binary suffix.", examples=["1Gi"])
+
+
+class Training(Section):
+    """How the model is trained."""
+
+    runner: Literal["builtin", "command"] = Field("builtin", description="builtin trains "
+                                                  "the estimator from this spec; command runs "
+                                                  "your own script.")
+    command: Annotated[list[Line], Field(min_length=1)] | None = Field(
+        None, description="With runner: command, the program and its arguments as a list "
+                          "(run without a shell).", examples=[["python", "train.py"]])
+    platform: Literal["ci", "kubernetes"] = Field("ci", description="Train on the CI runner, "
+                                                  "or as a Kubernetes Job submitted by CI.")
+    image: Image | None = Field(None, description="Container image for Kubernetes training, "
+                                "with a tag or digest (never latest).")
+    resources: Resources | None = Field(None, description="Resources of the training job.")
+    timeout_minutes: Annotated[StrictInt, Field(ge=1, le=1440)] = Field(
+        60, description="Longest a training run may take.")
+
+
+# --- deployment -----------------------------------------------------------------------------
+
+
+class CanaryStep(Section):
+    """One step of a canary rollout."""
+
+    weight: Percent = Field(description="Share of traffic sent to the new model, 1-100.")
+    pause: Duration | None = Field(None, description="How long to watch before the next "
+                                   "step (e.g. 15m); omitted means wait for promotion.")
+
+
+class Strategy(Section):
+    """How a new model version replaces the old one."""
+
+    type: Literal["rolling", "canary", "blue_green", "shadow"] = Field(
+        "rolling", description="rolling replaces pods; canary shifts traffic in steps; "
+                               "blue_green switches at once after preview; shadow mirrors "
+                               "traffic to the new model without serving its answers.")
+    steps: list[CanaryStep] = Field(default_factory=list, description="Canary steps, in "
+                                    "rising weight order.")
+    mirror_percent: Percent | None = Field(None, description="Share of traffic mirrored to "
+                                           "the new model (shadow).")
+    traffic_router: Literal["none", "istio"] = Field(
+        "none", description="Service mesh used for traffic mirroring (shadow on kubernetes).")
+
+
+class Autoscaling(Section):
+    """Horizontal autoscaling bounds."""
+
+    min_replicas: Annotated[StrictInt, Field(ge=0, le=1000)] = Field(
+        description="Fewest replicas (0 scales to zero, KServe only).")
+    max_replicas: Annotated[StrictInt, Field(ge=1, le=1000)] = Field(
+        description="Most replicas.")
+    target_cpu_percent: Percent = Field(80, description="Average CPU utilisation to hold.")
+
+
+class Environment(Section):
+    """A deployment environment, in promotion order; the last one is production."""
+
+    name: DnsLabel = Field(description="Environment name (also the GitHub environment and "
+                           "the overlay directory).", examples=["staging"])
+    namespace: DnsLabel = Field(description="Kubernetes namespace.", examples=["ml-staging"])
+    auto_deploy: StrictBool = Field(False, description="Deploy without a manual approval "
+                                    "once the previous environment succeeded.")
+    approvers: list[Role] = Field(default_factory=list, description="Owner roles whose "
+                                  "members must approve a deployment here.")
+    replicas: Annotated[StrictInt, Field(ge=1, le=1000)] | None = Field(
+        None, description="Fixed replica count when autoscaling is not set.")
+    resources: Resources | None = Field(None, description="Overrides deployment.resources.")
+    autoscaling: Autoscaling | None = Field(None, description="Overrides "
+                                            "deployment.autoscaling.")
+
+
+class Batch(Section):
+    """Scheduled batch scoring."""
+
+    schedule: Cron = Field(description="When to score (cron, UTC).")
+    input: UriOrPath = Field(description="Where rows to score are read.")
+    output: UriOrPath = Field(description="Where scores are written.")
+    parallelism: Annotated[StrictInt, Field(ge=1, le=1000)] = Field(
+        1, description="Number of shards, run as a Kubernetes Indexed Job.")
+
+
+class Deployment(Section):
+    """How and where the model serves predictions."""
+
+    mode: Literal["realtime", "batch", "embedded"] = Field(description="realtime serves an "
+                                                           "API; batch scores on a schedule; "
+                                                           "embedded ships the artifact.")
+    platform: Literal["kserve", "kubernetes"] | None = Field(
+        None, description="Serving platform for realtime and batch.")
+    strategy: Strategy = Field(default_factory=Strategy, description="Rollout strategy.")
+    resources: Resources | None = Field(None, description="Resources of each serving pod.")
+    autoscaling: Autoscaling | None = Field(None, description="Autoscaling bounds.")
+    environments: Annotated[list[Environment], Field(min_length=1)] = Field(
+        description="Environments in promotion order; the last is production.")
+    batch: Batch | None = Field(None, description="Required with mode: batch.")
+    image: Image | None = Field(None, description="Serving or scoring image on plain "
+                                "Kubernetes; defaults to the pinned MLServer runtime.")
+
+
+# --- monitoring and retraining --------------------------------------------------------------
+
+DRIFT_THRESHOLDS = {"psi": 0.2, "ks": 0.05, "wasserstein": 0.1, "jensen_shannon": 0.1,
+                    "chi_square": 0.05, "auto": None}
+
+
+class Drift(Section):
+    """Data drift detection against the training reference."""
+
+    method: Literal["psi", "ks", "wasserstein", "jensen_shannon", "chi_square", "auto"] = (
+        Field("auto", description="Drift statistic; auto picks per column type and size."))
+    threshold: Annotated[StrictFloat, Field(gt=0)] | None = Field(
+        None, description="Per-feature threshold (a p-value for ks and chi_square); "
+                          "defaults to the method's documented value.")
+    features: Literal["all"] | list[ColumnName] = Field(
+        "all", description="Features to watch: all, or a list of feature names.")
+    share: Annotated[StrictFloat, Field(gt=0, le=1)] = Field(
+        0.5, description="Share of drifted features at which the dataset counts as drifted.")
+
+
+class Performance(Section):
+    """Decay detection when labels arrive."""
+
+    metric: MetricName = Field(description="Metric computed on labelled production data.")
+    min: StrictFloat | None = Field(None, description="Lowest acceptable value.")
+    max: StrictFloat | None = Field(None, description="Highest acceptable value (losses).")
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Performance:
+        if self.min is None and self.max is None:
+            raise ValueError("give min (or max for a loss metric)")
+        return self
+
+
+class Monitoring(Section):
+    """Scheduled checks of production data and quality."""
+
+    schedule: Cron = Field(description="When monitoring runs (cron, UTC).")
+    current_data: UriOrPath | None = Field(None, description="Where recent production "
+                                           "inputs (and labels, if any) are read.")
+    drift: Drift | None = Field(None, description="Data drift detection.")
+    performance: Performance | None = Field(None, description="Performance decay detection.")
+
+
+class Retrain(Section):
+    """When to retrain; a retrain opens a pull request, it never deploys by itself."""
+
+    schedule: Cron | None = Field(None, description="Retrain on a calendar too (cron, UTC).")
+    on: list[Literal["drift", "performance"]] = Field(
+        default_factory=list, description="Monitoring findings that trigger a retrain.")
+
+
+# --- ci ---------------------------------------------------------------------------------
+
+
+class Jenkins(Section):
+    """Jenkins-specific settings."""
+
+    agent_label: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=63)] = Field(
+        "linux", description="Label of the agents that run the pipeline.")
+    kubernetes_pod: StrictBool = Field(False, description="Run on a Kubernetes pod agent "
+                                       "instead of a labelled agent.")
+
+
+class Ci(Section):
+    """Which CI systems run the generated pipelines."""
+
+    providers: Annotated[list[Literal["github_actions", "jenkins"]], Field(min_length=1)] = (
+        Field(description="CI systems to generate pipelines for."))
+    python: Literal["3.11", "3.12", "3.13"] = Field("3.11", description="Python version, "
+                                                    "quoted (\"3.11\").")
+    runs_on: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=63)] = Field(
+        "ubuntu-24.04", description="GitHub-hosted runner label.")
+    secrets: list[SecretName] = Field(default_factory=list, description="Names of CI secrets "
+                                      "the pipelines read (referenced, never rendered).")
+    jenkins: Jenkins = Field(default_factory=Jenkins, description="Jenkins settings.")
+
+
+# --- governance -----------------------------------------------------------------------------
+
+
+class Check(Section):
+    """A governance check: a built-in automated check id, or an attested one."""
+
+    id: Annotated[str, Field(pattern=CHECK_ID, max_length=63)] = Field(
+        description="Built-in check id, or any id for a check attested by people.")
+    attested_by: list[Role] = Field(default_factory=list, description="Roles one of whose "
+                                    "members must approve the pull request.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"id": value} if isinstance(value, str) else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        return {"anyOf": [
+            {"type": "string", "pattern": CHECK_ID, "description": "A built-in check id."},
+            schema,
+        ]}
+
+
+class Governance(Section):
+    """The checks a pull request must pass before merge."""
+
+    checklist: Annotated[list[Check], Field(min_length=1)] = Field(
+        description="Check ids, or {id, attested_by} for checks people attest.")
+    intended_use: Text | None = Field(None, description="Who may use the model's output "
+                                      "and for what (model card).")
+    limitations: Text = Field(description="Known limitations (model card).")
+
+
+# --- the spec -------------------------------------------------------------------------------
+
+
+class Spec(Section):
+    """mlops.yaml: one model's life cycle, declared."""
+
+    model_config = ConfigDict(
+        title="mlops.yaml", extra="forbid", frozen=True, populate_by_name=False)
+
+    api_version: Literal["mlops-spec/v1"] = Field(
+        alias="apiVersion", description="Schema version of this file.")
+    name: Annotated[DnsLabel, Field(max_length=40)] = Field(
+        description="DNS-1123 label naming the model in files, workflows and Kubernetes "
+                    "objects (at most 40 characters, leaving room for suffixes).",
+        examples=["credit-risk"])
+    description: Text = Field(description="One sentence on what the model predicts.")
+    purpose: Text = Field(description="Why the model exists and who relies on it.")
+    risk_tier: Literal["low", "medium", "high"] = Field(
+        description="Drives required approvals and checks.")
+    owners: Owners = Field(description="People by role.")
+    data: Data = Field(description="Training data sources.")
+    features: Features = Field(description="Target and features.")
+    model: Model = Field(description="Estimator and evaluation.")
+    training: Training = Field(default_factory=Training, description="Training runner.")
+    deployment: Deployment = Field(description="Serving.")
+    monitoring: Monitoring | None = Field(None, description="Drift and decay monitoring.")
+    retrain: Retrain | None = Field(None, description="Retrain policy.")
+    ci: Ci = Field(description="CI providers.")
+    governance: Governance = Field(description="Merge gate checklist.")
+
+    @property
+    def production(self) -> Environment:
+        return self.deployment.environments[-1]

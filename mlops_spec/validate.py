@@ -1,0 +1,92 @@
+"""The validation pipeline: load -> model -> meaning checks -> diagnostics."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from mlops_spec.diagnostics import Diagnostic, InputError
+from mlops_spec.loader import LoadedDocument, load_file, load_text
+from mlops_spec.model.spec import Spec
+
+SPEC_FILENAMES = ("mlops.yaml", "mlops.yml")
+SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox",
+                       ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+
+
+@dataclass
+class Result:
+    """The outcome of validating one file."""
+
+    file: str
+    spec: Spec | None = None
+    document: LoadedDocument | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unreadable: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.spec is not None and not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def exit_code(self) -> int:
+        if self.unreadable:
+            return 2
+        return 0 if self.ok else 1
+
+
+def check_document(doc: LoadedDocument) -> Result:
+    """Validate loaded data against the model, then the meaning-level rules."""
+    from mlops_spec import schema_errors, semantics
+
+    result = Result(file=doc.file, document=doc, diagnostics=list(doc.warnings))
+    try:
+        spec = Spec.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = [schema_errors.convert(e, doc) for e in exc.errors()]  # type: ignore[arg-type]
+        # A YAML 1.1 warning adds nothing where the same value already has an error.
+        failed = {(d.line, d.column) for d in errors}
+        result.diagnostics = [w for w in result.diagnostics
+                              if (w.line, w.column) not in failed] + errors
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        return result
+    result.spec = spec
+    for finding in semantics.check(spec):
+        span = doc.locate(finding.path, key=finding.at_key)
+        result.diagnostics.append(Diagnostic(
+            code=finding.code, message=finding.message, file=doc.file,
+            line=span.line if span else None, column=span.column if span else None,
+            severity=finding.severity, hint=finding.hint, path=finding.path,
+            end_column=span.end_column if span and span.end_line == span.line else None))
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+def validate_text(file: str, text: str) -> Result:
+    try:
+        doc = load_text(file, text)
+    except InputError as exc:
+        return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
+    return check_document(doc)
+
+
+def validate_file(path: Path, display: str | None = None) -> Result:
+    file = display or str(path)
+    try:
+        doc = load_file(path, file)
+    except InputError as exc:
+        return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
+    return check_document(doc)
+
+
+def discover(target: Path) -> Iterator[Path]:
+    """Spec files under a directory (for monorepos), in a stable order."""
+    for root, dirs, files in os.walk(target):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        for name in sorted(files):
+            if name in SPEC_FILENAMES:
+                yield Path(root) / name
