@@ -16,6 +16,7 @@ from mlops_spec import __version__
 # name -> one-line help; the implementation is mlops_spec.commands.<name>
 COMMANDS: dict[str, str] = {
     "validate": "check mlops.yaml files and report every problem with its place",
+    "render": "write the CI workflows, pipelines and manifests the spec implies",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
 }
 

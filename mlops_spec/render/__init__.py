@@ -1,0 +1,1 @@
+"""Rendering: typed spec -> planned files (targets) -> one owning writer."""

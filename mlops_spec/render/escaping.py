@@ -1,0 +1,98 @@
+"""One escaping filter per output language; templates never interpolate raw values.
+
+Every filter returns ``Escaped``. The Jinja environment refuses to output a plain ``str``
+(see ``environment.py``), so a value that skipped its filter fails the render instead of
+reaching a workflow, a shell line or a Jenkinsfile.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shlex
+from typing import Any
+
+
+class Escaped(str):
+    """Text already safe for the output language it is placed in."""
+
+    __slots__ = ()
+
+
+class UnsafeValue(ValueError):
+    """A value that cannot be placed safely in the requested context."""
+
+
+def literal(text: str) -> Escaped:
+    """Mark a constant decided in Python (never user input) as safe to output."""
+    return Escaped(text)
+
+
+_LINE_BREAKS = {"\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
+
+
+def yaml_scalar(value: Any) -> Escaped:
+    """A YAML flow scalar that parses back to exactly ``value``.
+
+    Strings are always double-quoted (JSON escapes are valid YAML), so `: `, `#`, `*`,
+    `yes`, `0755` and newlines all stay text. Unicode line separators, which YAML would
+    treat as line breaks, are escaped too.
+    """
+    if value is None:
+        return Escaped("null")
+    if isinstance(value, bool):
+        return Escaped("true" if value else "false")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise UnsafeValue(f"{value!r} has no portable YAML form")
+        return Escaped(json.dumps(value))
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        for char, escape in _LINE_BREAKS.items():
+            text = text.replace(char, escape)
+        return Escaped(text)
+    raise UnsafeValue(f"cannot place a {type(value).__name__} in YAML as a scalar")
+
+
+def github_yaml(value: Any) -> Escaped:
+    """A YAML scalar for a GitHub workflow, where ``${{`` in any string is evaluated.
+
+    Spec values are never meant to be expressions, so one containing ``${{`` is refused
+    rather than escaped: validation already rejects such text in the fields that reach a
+    workflow; this is the second line of defence.
+    """
+    if isinstance(value, str) and "${{" in value:
+        raise UnsafeValue(f"{value!r} contains '${{{{', which GitHub would evaluate")
+    return yaml_scalar(value)
+
+
+def shell(value: Any) -> Escaped:
+    """One POSIX shell word, single-quoted when it needs to be."""
+    return Escaped(shlex.quote(str(value)))
+
+
+_GROOVY_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+
+
+def groovy(value: Any) -> Escaped:
+    """A single-quoted Groovy string literal: no ``${}`` interpolation can happen in it."""
+    text = str(value)
+    out = "".join(_GROOVY_ESCAPES.get(char, char) for char in text)
+    out = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+    return Escaped(f"'{out}'")
+
+
+def comment(value: Any) -> Escaped:
+    """Text for one comment line: control characters and line breaks removed."""
+    return Escaped(_CONTROL.sub(" ", str(value)))
+
+
+FILTERS = {
+    "yaml": yaml_scalar,
+    "gha": github_yaml,
+    "sh": shell,
+    "groovy": groovy,
+    "comment": comment,
+}

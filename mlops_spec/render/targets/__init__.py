@@ -1,0 +1,20 @@
+"""The table of render targets. Adding one is a module here plus one row below.
+
+A target module exposes ``applies(spec) -> bool`` (whether the spec asks for it) and
+``render(ctx) -> TargetOutput`` (a pure function of the typed spec and its place).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# target name -> (module, one-line description)
+TARGETS: dict[str, tuple[str, str]] = {
+    "codeowners": ("mlops_spec.render.targets.codeowners",
+                   "CODEOWNERS block: owner roles for the spec, data, code and pipelines"),
+}
+
+
+def load(name: str) -> ModuleType:
+    return importlib.import_module(TARGETS[name][0])
