@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup example test test-fast lint generate bench clean
+.PHONY: setup tools example test test-fast lint generate bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# External validators the tests run on generated output (see .ci/tools/).
+tools: setup
+	@for script in .ci/tools/*.sh; do [ -e "$$script" ] || continue; bash "$$script" || exit 1; done
 
 # The main job on the bundled example.
 example: setup
@@ -23,7 +27,7 @@ lint: setup
 	$(BIN)/mypy
 
 # The whole test suite, external validators included.
-test: setup lint
+test: setup tools lint
 	$(BIN)/python -m pytest
 
 test-fast: setup
@@ -38,4 +42,4 @@ bench: setup
 	$(BIN)/python bench/validate_latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
