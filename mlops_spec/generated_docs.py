@@ -155,9 +155,12 @@ def _load_example() -> Any:
 
 
 def write_all(root: Path = REPO) -> list[Path]:
+    from mlops_spec.model import compiled
+
     written = []
     for relative, text in ((SCHEMA_PATH, schema_text()),
-                           (REFERENCE_PATH, reference_markdown())):
+                           (REFERENCE_PATH, reference_markdown()),
+                           (compiled.CACHE.relative_to(REPO), compiled.cache_text())):
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from mlops_spec.diagnostics import Diagnostic, InputError
 from mlops_spec.loader import LoadedDocument, load_file, load_text
+from mlops_spec.model.compiled import spec_validator
 from mlops_spec.model.spec import Spec
 
 SPEC_FILENAMES = ("mlops.yaml", "mlops.yml")
@@ -45,7 +46,7 @@ def check_document(doc: LoadedDocument) -> Result:
 
     result = Result(file=doc.file, document=doc, diagnostics=list(doc.warnings))
     try:
-        spec = Spec.model_validate(doc.data)
+        spec: Spec = spec_validator().validate_python(doc.data)
     except ValidationError as exc:
         errors = [schema_errors.convert(e, doc) for e in exc.errors()]  # type: ignore[arg-type]
         # A YAML 1.1 warning adds nothing where the same value already has an error.

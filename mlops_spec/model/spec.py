@@ -6,9 +6,7 @@ sections (a feature's source exists, approvers are defined owners, ...) live in
 JSON Schema and docs/reference.md, so they are written for users.
 """
 
-from __future__ import annotations
-
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
     AfterValidator,
@@ -16,9 +14,6 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -39,6 +34,9 @@ from mlops_spec.model.types import (
     PositiveInt,
     Quantity,
     SecretName,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     Text,
     UriOrPath,
 )
@@ -71,7 +69,7 @@ CHECK_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 class Section(BaseModel):
     """Base of every section: unknown keys are errors and a loaded spec never changes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False, defer_build=True)
 
 
 # --- owners ---------------------------------------------------------------------------------
@@ -99,7 +97,7 @@ class Owners(Section):
     security: Handles | None = Field(None, description="Security review.")
 
     @model_validator(mode="after")
-    def _at_least_one(self) -> Owners:
+    def _at_least_one(self) -> Self:
         if not any(getattr(self, role) for role in ROLES):
             raise ValueError(f"name at least one owner role ({', '.join(ROLES)})")
         return self
@@ -210,7 +208,7 @@ class Bound(Section):
     max: StrictFloat | None = Field(None, description="Highest acceptable value.")
 
     @model_validator(mode="after")
-    def _one_side(self) -> Bound:
+    def _one_side(self) -> Self:
         if self.min is None and self.max is None:
             raise ValueError("give min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -397,7 +395,7 @@ class Performance(Section):
     max: StrictFloat | None = Field(None, description="Highest acceptable value (losses).")
 
     @model_validator(mode="after")
-    def _one_side(self) -> Performance:
+    def _one_side(self) -> Self:
         if self.min is None and self.max is None:
             raise ValueError("give min (or max for a loss metric)")
         return self
@@ -491,7 +489,8 @@ class Spec(Section):
     """mlops.yaml: one model's life cycle, declared."""
 
     model_config = ConfigDict(
-        title="mlops.yaml", extra="forbid", frozen=True, populate_by_name=False)
+        title="mlops.yaml", extra="forbid", frozen=True, populate_by_name=False,
+        defer_build=True)
 
     api_version: Literal["mlops-spec/v1"] = Field(
         alias="apiVersion", description="Schema version of this file.")

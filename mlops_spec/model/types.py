@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
@@ -29,20 +29,20 @@ HTTPS_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%=+/#?&@:-]*)?$"
 ESTIMATOR = r"^sklearn(\.[a-z_][a-z0-9_]*)+\.[A-Z][A-Za-z0-9]*$"
 SINGLE_LINE_TEXT = r"^[^\x00-\x1f\x7f]*$"
 
-DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
-Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER, max_length=63)]
-ColumnName = Annotated[str, StringConstraints(pattern=COLUMN, max_length=128)]
-Handle = Annotated[str, StringConstraints(pattern=HANDLE, max_length=100)]
-SecretName = Annotated[str, StringConstraints(pattern=SECRET_NAME, max_length=100)]
-UriOrPath = Annotated[str, StringConstraints(pattern=URI_OR_PATH, max_length=1024)]
-RemoteUri = Annotated[str, StringConstraints(pattern=REMOTE_URI, max_length=1024)]
-HttpsUrlOrPath = Annotated[str, StringConstraints(
+DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=63)]
+Identifier = Annotated[str, Field(pattern=IDENTIFIER, max_length=63)]
+ColumnName = Annotated[str, Field(pattern=COLUMN, max_length=128)]
+Handle = Annotated[str, Field(pattern=HANDLE, max_length=100)]
+SecretName = Annotated[str, Field(pattern=SECRET_NAME, max_length=100)]
+UriOrPath = Annotated[str, Field(pattern=URI_OR_PATH, max_length=1024)]
+RemoteUri = Annotated[str, Field(pattern=REMOTE_URI, max_length=1024)]
+HttpsUrlOrPath = Annotated[str, Field(
     pattern=f"({HTTPS_URL})|({RELATIVE_PATH})", max_length=2048)]
-EstimatorPath = Annotated[str, StringConstraints(pattern=ESTIMATOR, max_length=200)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=4000,
+EstimatorPath = Annotated[str, Field(pattern=ESTIMATOR, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=4000,
                                         pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]
 """Free prose (description, purpose, limitations): newlines allowed, control bytes not."""
-Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SINGLE_LINE_TEXT)]
+Line = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE_TEXT)]
 
 # --- cron -----------------------------------------------------------------------------
 
@@ -101,8 +101,8 @@ def check_cron(value: str) -> str:
 
 Cron = Annotated[
     str,
+    Field(max_length=100),
     AfterValidator(check_cron),
-    StringConstraints(max_length=100),
     WithJsonSchema({
         "type": "string",
         "pattern": r"^\S+(\s+\S+){4}$",
@@ -114,7 +114,7 @@ Cron = Annotated[
 
 # --- durations and quantities ------------------------------------------------------------
 
-Duration = Annotated[str, StringConstraints(pattern=DURATION, max_length=10)]
+Duration = Annotated[str, Field(pattern=DURATION, max_length=10)]
 """A whole number of seconds, minutes or hours: 30s, 15m, 2h."""
 
 
@@ -137,8 +137,8 @@ def _number_to_quantity(value: Any) -> Any:
 
 Quantity = Annotated[
     str,
+    Field(pattern=QUANTITY, max_length=32),
     BeforeValidator(_number_to_quantity),
-    StringConstraints(pattern=QUANTITY, max_length=32),
     WithJsonSchema({
         "anyOf": [{"type": "string", "pattern": QUANTITY}, {"type": "number", "minimum": 0}],
         "description": "Kubernetes quantity: CPU as cores or millicores ('2', '500m'), "
@@ -156,6 +156,12 @@ def quantity_value(value: str) -> float:
     assert match, value
     return float(match.group(1)) * _QUANTITY_SUFFIX[match.group(2)]
 
+
+# Strict scalars: YAML already typed them, so "yes" is not a bool and "42" not an int.
+# (Defined here rather than imported from pydantic.types, which costs startup time.)
+StrictBool = Annotated[bool, Field(strict=True)]
+StrictInt = Annotated[int, Field(strict=True)]
+StrictFloat = Annotated[float, Field(strict=True)]
 
 Percent = Annotated[int, Field(ge=1, le=100, strict=True)]
 PositiveInt = Annotated[int, Field(ge=1, strict=True)]
