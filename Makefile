@@ -18,9 +18,12 @@ setup: $(STAMP)
 tools: setup
 	@for script in .ci/tools/*.sh; do [ -e "$$script" ] || continue; bash "$$script" || exit 1; done
 
-# The main job on the bundled example.
+# The main job on the bundled example: validate it, render its files into example-repo/
+# (committed, so `render --check` shows they are current).
 example: setup
 	$(BIN)/mlops-spec validate example-repo
+	$(BIN)/mlops-spec render example-repo/mlops.yaml --out example-repo
+	$(BIN)/mlops-spec render example-repo/mlops.yaml --out example-repo --check
 
 lint: setup
 	$(BIN)/ruff check mlops_spec tests bench
