@@ -486,6 +486,11 @@ def kubernetes_settings_used(spec: Spec) -> Iterator[Finding]:
                       Severity.WARNING)
     reported: set[Path] = set()
     for i, env in enumerate(deployment.environments):
+        if env.model_version is not None and deployment.platform is None:
+            yield Finding("M054", f"mode {deployment.mode} serves nothing from a cluster; "
+                          "model_version is not used",
+                          ("deployment", "environments", i, "model_version"),
+                          "remove model_version", Severity.WARNING)
         scaling = env.autoscaling or deployment.autoscaling
         if env.replicas is not None and scaling is not None:
             yield Finding("M054", f"environment {env.name!r} autoscales, so replicas is not "

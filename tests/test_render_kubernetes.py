@@ -158,6 +158,13 @@ def test_ignored_settings_warn(change: Any, where: str) -> None:
     assert result.ok and [d.dotted_path for d in warnings] == [where]
 
 
+def test_pinned_version_without_a_platform_warns() -> None:
+    data = matrix_data("embedded", None, "rolling", "none", "ci")
+    result = validate_text("mlops.yaml", dump(data))
+    assert result.ok and [d.dotted_path for d in result.diagnostics if d.code == "M054"] == [
+        "deployment.environments[1].model_version"]
+
+
 def test_istio_with_rolling_warns() -> None:
     data = matrix_data("realtime", "kubernetes", "rolling", "istio", "ci")
     result = validate_text("mlops.yaml", dump(data))
