@@ -26,7 +26,7 @@ example: setup
 	$(BIN)/mlops-spec render example-repo/mlops.yaml --out example-repo --check
 
 lint: setup
-	$(BIN)/ruff check mlops_spec tests bench
+	$(BIN)/ruff check mlops_spec tests $(wildcard bench)
 	$(BIN)/mypy
 
 # The whole test suite, external validators included.

@@ -30,6 +30,8 @@ PATTERN_HELP: dict[str, str] = {
     t.REMOTE_URI: "a URI with scheme s3, gs, gcs, az, abfs, abfss, hdfs or https",
     t.ESTIMATOR: "a scikit-learn import path such as sklearn.linear_model.LogisticRegression",
     t.SINGLE_LINE_TEXT: "one line of text without control characters",
+    t.MODEL_VERSION: "a model version such as a commit SHA: letters, digits, '.', '_' and "
+                     "'-', at most 63 characters, starting and ending with a letter or digit",
 }
 
 

@@ -30,6 +30,7 @@ from mlops_spec.model.types import (
     HttpsUrlOrPath,
     Identifier,
     Line,
+    ModelVersion,
     Percent,
     PositiveInt,
     Quantity,
@@ -337,6 +338,11 @@ class Environment(Section):
     resources: Resources | None = Field(None, description="Overrides deployment.resources.")
     autoscaling: Autoscaling | None = Field(None, description="Overrides "
                                             "deployment.autoscaling.")
+    model_version: ModelVersion | None = Field(
+        None, description="Pins the model version served here (the commit the pipeline "
+                          "trained it at, a directory under model.artifact.store); omitted, "
+                          "the deploying pipeline sets the version it just trained.",
+        examples=["3f2c1a9e0b7d4c6f8a1e2d3c4b5a69788796a5b4"])
 
 
 class Batch(Section):

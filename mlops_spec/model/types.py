@@ -28,6 +28,8 @@ URI_OR_PATH = f"({REMOTE_URI})|({RELATIVE_PATH})"
 HTTPS_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%=+/#?&@:-]*)?$"
 ESTIMATOR = r"^sklearn(\.[a-z_][a-z0-9_]*)+\.[A-Z][A-Za-z0-9]*$"
 SINGLE_LINE_TEXT = r"^[^\x00-\x1f\x7f]*$"
+# A model version is a directory under the artifact store and a Kubernetes label value.
+MODEL_VERSION = r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$"
 
 DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, max_length=63)]
 Identifier = Annotated[str, Field(pattern=IDENTIFIER, max_length=63)]
@@ -43,6 +45,7 @@ Text = Annotated[str, Field(min_length=1, max_length=4000,
                                         pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]
 """Free prose (description, purpose, limitations): newlines allowed, control bytes not."""
 Line = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE_TEXT)]
+ModelVersion = Annotated[str, Field(pattern=MODEL_VERSION, max_length=63)]
 
 # --- cron -----------------------------------------------------------------------------
 

@@ -13,6 +13,9 @@ from types import ModuleType
 TARGETS: dict[str, tuple[str, str]] = {
     "codeowners": ("mlops_spec.render.targets.codeowners",
                    "CODEOWNERS block: owner roles for the spec, data, code and pipelines"),
+    "kubernetes": ("mlops_spec.render.targets.kubernetes",
+                   "Kubernetes manifests: kustomize base and per-environment overlays under "
+                   "deploy/"),
 }
 
 

@@ -1,0 +1,23 @@
+"""Kubernetes manifests: a kustomize base and one overlay per environment under deploy/.
+
+Applies when the spec serves from a cluster (``deployment.platform``) or trains on one
+(``training.platform: kubernetes``). The objects are built as plain data in
+``mlops_spec.render.kubernetes`` and written by its escaping YAML writer; see
+docs/kubernetes.md for what each mode, platform and strategy produces.
+"""
+
+from __future__ import annotations
+
+from mlops_spec.model.spec import Spec
+from mlops_spec.render.kubernetes.kustomize import layout
+from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
+
+
+def applies(spec: Spec) -> bool:
+    return spec.deployment.platform is not None or spec.training.platform == "kubernetes"
+
+
+def render(ctx: RenderContext) -> TargetOutput:
+    files = layout(ctx.spec).files
+    return TargetOutput(files=[OutputFile(ctx.in_model_dir(f"deploy/{path}"), text)
+                               for path, text in sorted(files.items())])
