@@ -13,6 +13,9 @@ from types import ModuleType
 TARGETS: dict[str, tuple[str, str]] = {
     "codeowners": ("mlops_spec.render.targets.codeowners",
                    "CODEOWNERS block: owner roles for the spec, data, code and pipelines"),
+    "jenkins": ("mlops_spec.render.targets.jenkins",
+                "Declarative Jenkinsfile: change-request checks, train and deploy on main, "
+                "schedules"),
 }
 
 
