@@ -23,7 +23,7 @@ example: setup
 	$(BIN)/mlops-spec validate example-repo
 
 lint: setup
-	$(BIN)/ruff check mlops_spec tests bench
+	$(BIN)/ruff check mlops_spec tests $(wildcard bench)
 	$(BIN)/mypy
 
 # The whole test suite, external validators included.
