@@ -748,9 +748,14 @@ def test_pod_agents_are_hardened() -> None:
     [container] = python["spec"]["containers"]
     assert container["image"] == "python:3.13-slim-bookworm"
     assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
-    assert container["resources"]["limits"] == {"cpu": "4", "memory": "8Gi"}
+    assert "resources" not in container  # training runs as its own Kubernetes Job
     kubectl = yaml.safe_load(pods["kubectlPod"])
     assert kubectl["spec"]["containers"][0]["name"] == "kubectl"
+    ci_training = gp.parse(render_text(variant("kserve-rolling-pod")))
+    [python_pod] = [node.string() for node in ci_training if node.name == "String"
+                    and node.tokens[0].value == "pythonPod"]
+    [container] = yaml.safe_load(python_pod)["spec"]["containers"]
+    assert container["resources"]["limits"] == {"cpu": "2", "memory": "4Gi"}
 
 
 # --- the parser itself ----------------------------------------------------------------------

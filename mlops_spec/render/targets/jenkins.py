@@ -99,16 +99,15 @@ def applies(spec: Spec) -> bool:
 
 
 def stage_ids(spec: Spec) -> list[tuple[Flow, str]]:
-    """The (flow, logical id) pairs this spec's pipelines run, in order."""
-    ids: list[tuple[Flow, str]] = [
-        ("pull_request", "validate"), ("pull_request", "render-check"),
-        ("pull_request", "train"), ("pull_request", "evaluate"),
-        ("pull_request", "governance"), ("pull_request", "publish"),
-        ("main", "train"), ("main", "evaluate"),
-    ]
-    if spec.model.artifact.store is not None:
-        ids.append(("main", "upload"))
-    ids += [("main", f"deploy-{env.name}") for env in deployed_environments(spec)]
+    """The (flow, logical id) pairs of ``STAGES`` this spec's pipelines run, in order."""
+    ids: list[tuple[Flow, str]] = []
+    for stage in STAGES:
+        if stage.id == "upload" and spec.model.artifact.store is None:
+            continue
+        if stage.id == "deploy-{env}":
+            ids += [(stage.flow, f"deploy-{env.name}") for env in deployed_environments(spec)]
+        else:
+            ids.append((stage.flow, stage.id))
     return ids
 
 
@@ -360,8 +359,9 @@ def _agents(spec: Spec) -> tuple[Agent, Agent, list[Pod]]:
     if not settings.kubernetes_pod:
         label = Agent("label", label=settings.agent_label)
         return label, label, []
+    # Training on the CI runner runs in this container: give it the training resources.
     pods = [Pod("pythonPod", _pod_yaml(spec, "python", PYTHON_IMAGE.format(
-        version=spec.ci.python), with_resources=True))]
+        version=spec.ci.python), with_resources=spec.training.platform == "ci"))]
     python = Agent("kubernetes", pod="pythonPod", container="python")
     if deployed_environments(spec):
         pods.append(Pod("kubectlPod", _pod_yaml(spec, "kubectl", KUBECTL_IMAGE,
