@@ -84,6 +84,40 @@ def groovy(value: Any) -> Escaped:
     return Escaped(f"'{out}'")
 
 
+_GROOVY_BLOCK_ESCAPES = {"\\": "\\\\", "'": "\\'", "\r": "\\r", "\t": "\\t"}
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u0085\u2028\u2029]")
+
+
+def groovy_lines(value: Any, indent: int = 0) -> Escaped:
+    """A triple-single-quoted Groovy literal for multi-line text (pod YAML, cron lines).
+
+    Like ``groovy`` it cannot interpolate; newlines stay real line breaks. Every quote is
+    escaped, so no ``'''`` can end the literal early. ``indent`` prefixes the lines after
+    the first with that many spaces, for consumers that ignore leading blanks (Jenkins
+    trims every line of a cron spec); leave it at 0 for whitespace-sensitive text.
+    """
+    text = str(value)
+    out = "".join(_GROOVY_BLOCK_ESCAPES.get(char, char) for char in text)
+    out = _CONTROL_BUT_NEWLINE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+    if indent:
+        out = out.replace("\n", "\n" + " " * indent)
+    return Escaped(f"'''{out}'''")
+
+
+_GROOVY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def groovy_name(value: Any) -> Escaped:
+    """A bare Groovy identifier (an ``environment {}`` variable name).
+
+    Identifiers cannot be quoted, so anything but letters, digits and ``_`` is refused.
+    """
+    text = str(value)
+    if not _GROOVY_NAME.match(text):
+        raise UnsafeValue(f"{text!r} is not a plain identifier (letters, digits, _)")
+    return Escaped(text)
+
+
 def comment(value: Any) -> Escaped:
     """Text for one comment line: control characters and line breaks removed."""
     return Escaped(_CONTROL.sub(" ", str(value)))
@@ -94,5 +128,7 @@ FILTERS = {
     "gha": github_yaml,
     "sh": shell,
     "groovy": groovy,
+    "groovy_lines": groovy_lines,
+    "groovy_name": groovy_name,
     "comment": comment,
 }

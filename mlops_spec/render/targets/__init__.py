@@ -16,6 +16,9 @@ TARGETS: dict[str, tuple[str, str]] = {
     "kubernetes": ("mlops_spec.render.targets.kubernetes",
                    "Kubernetes manifests: kustomize base and per-environment overlays under "
                    "deploy/"),
+    "jenkins": ("mlops_spec.render.targets.jenkins",
+                "Declarative Jenkinsfile: change-request checks, train and deploy on main, "
+                "schedules"),
 }
 
 
