@@ -70,7 +70,8 @@ def _kubernetes(strategy: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
 def _batch(d: dict[str, Any]) -> None:
     d["deployment"].update(mode="batch", platform="kubernetes", strategy={"type": "rolling"},
                            batch={"schedule": "0 2 * * *", "input": "s3://acme-ml/in/",
-                                  "output": "s3://acme-ml/out/", "parallelism": 4})
+                                  "output": "s3://acme-ml/out/", "parallelism": 4},
+                           image="ghcr.io/acme/credit-risk-scorer:2.3.1")
     d["deployment"].pop("autoscaling")
     d["monitoring"].pop("current_data")  # monitoring with nothing to compare: not scheduled
     d["retrain"] = {"on": ["drift"]}
