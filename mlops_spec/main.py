@@ -17,6 +17,7 @@ from mlops_spec import __version__
 COMMANDS: dict[str, str] = {
     "validate": "check mlops.yaml files and report every problem with its place",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
+    "drift": "compare current data with the training reference; exit 1 to retrain",
 }
 
 
