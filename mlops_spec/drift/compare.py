@@ -88,7 +88,8 @@ def _numeric(profile: Profile, feature: PlannedFeature, values: npt.ArrayLike) -
     ref = profile.values(feature.name)
     method = feature.method
     if method in ("ks", "wasserstein"):
-        d, distance = methods.ks_and_wasserstein(ref, cur)
+        d, distance = methods.ks_and_wasserstein(ref, cur,
+                                                 wasserstein=method == "wasserstein")
         if method == "wasserstein":
             return _with(base, methods.normalised(distance, reference.summary.std))
         statistic, p_value, how = ks_2samp_pvalue(d, ref.size, cur.size, ref=ref, cur=cur)

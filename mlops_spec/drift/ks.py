@@ -2,16 +2,11 @@
 
 ``ks_2samp(x, y)`` (two-sided, ``method='auto'``) decides like this, and so do we:
 
-* both samples have at most 10,000 values: the exact distribution. The statistic is first
-  snapped to the lattice of attainable values, ``d = round(d * lcm) / lcm`` with
-  ``lcm = lcm(n1, n2)``, and that snapped value is what scipy reports;
-
-  - equal sizes: Hodges' closed form, ``2 * sum_k (-1)**(k-1) C(2n, n-kh) / C(2n, n)``,
-    computed here as a cumulative product of binomial ratios;
-  - unequal sizes: the lattice-path recursion of Hodges/Viehmann, for which we call
-    scipy's own compiled kernel;
-  - when the exact computation fails numerically, scipy falls back to the asymptotic one,
-    keeping the snapped statistic; so do we;
+* both samples have at most 10,000 values: the exact distribution (Hodges' lattice-path
+  counts), for which we call scipy's own helper (``_attempt_exact_2kssamp``), so the
+  statistic snapped to the lattice ``round(d * lcm) / lcm`` and the cases where scipy
+  gives up on the exact value and falls back to the asymptotic one are scipy's too. The
+  samples are at most 10,000 values here, so the cost is negligible;
 * otherwise: the asymptotic distribution, ``kstwo.sf(d, round(n1 * n2 / (n1 + n2)))``.
   For ``n = round(...)`` between 10,000 and 1,000,000 and ``2.2 <= n d**2 < 370`` scipy
   evaluates that as ``2 * smirnov(n, d)``, a sum of ``n`` terms in double-double
@@ -27,6 +22,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Literal
 
@@ -47,17 +43,13 @@ def ks_2samp_pvalue(d: float, n1: int, n2: int, *, ref: FloatArray | None = None
                     cur: FloatArray | None = None) -> tuple[float, float, PValueMethod]:
     """``(statistic, p_value, method)`` for a two-sided test whose raw statistic is ``d``.
 
-    ``ref`` and ``cur`` (the samples) are used only if scipy's compiled lattice kernel
-    cannot be imported, to let ``scipy.stats.ks_2samp`` itself compute the exact p-value.
+    ``ref`` and ``cur`` (the samples) are used only if scipy's exact helper cannot be
+    imported (a future scipy), to let ``scipy.stats.ks_2samp`` itself compute the p-value.
     """
     if n1 <= 0 or n2 <= 0:
         raise ValueError("both samples need at least one value")
     if max(n1, n2) <= MAX_EXACT_N:
-        g = math.gcd(n1, n2)
-        lcm = (n1 // g) * n2
-        h = int(np.round(d * lcm))
-        d = h * 1.0 / lcm
-        prob = _exact(n1, n2, g, h, ref, cur)
+        d, prob = _exact(n1, n2, d, ref, cur)
         if prob is not None:
             return d, _clip(prob), "exact"
     return d, _clip(_asymptotic(d, n1, n2)), "asymp"
@@ -158,59 +150,30 @@ def _stirling_delta(m: FloatArray) -> FloatArray:
     return delta
 
 
-def _exact(n1: int, n2: int, g: int, h: int, ref: FloatArray | None,
-           cur: FloatArray | None) -> float | None:
-    """The exact two-sided p-value, or None where scipy would fall back to asymptotics."""
-    if h == 0:
-        return 1.0
+def _exact(n1: int, n2: int, d: float, ref: FloatArray | None,
+           cur: FloatArray | None) -> tuple[float, float | None]:
+    """``(snapped d, exact p-value)``, p None where scipy falls back to asymptotics."""
+    helper = _exact_helper()
+    if helper is None:  # a future scipy moved it: let ks_2samp itself decide
+        if ref is None or cur is None:
+            raise RuntimeError("scipy's exact KS helper is unavailable; pass the samples")
+        from scipy.stats import ks_2samp
+
+        with _SCIPY_LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = ks_2samp(ref, cur, method="auto")
+        return float(result.statistic), float(result.pvalue)
+    success, snapped, prob = helper(n1, n2, math.gcd(n1, n2), d, "two-sided")
+    return float(snapped), float(prob) if success else None
+
+
+_ExactHelper = Callable[[int, int, int, float, str], tuple[bool, float, float]]
+
+
+def _exact_helper() -> _ExactHelper | None:
     try:
-        with np.errstate(invalid="raise", over="raise"):
-            if n1 == n2:
-                prob = _square(n1, h)
-            else:
-                kernel = _lattice_kernel()
-                if kernel is None:
-                    return _scipy_exact(ref, cur)
-                prob = float(kernel(n1, n2, g, h))
-    except (FloatingPointError, OverflowError):
+        from scipy.stats._stats_py import _attempt_exact_2kssamp
+    except ImportError:
         return None
-    if not 0.0 <= prob <= 1.0:
-        return None
-    return prob
-
-
-def _square(n: int, h: int) -> float:
-    """P(D_{n,n} >= h/n) = 2 * sum_{k>=1} (-1)**(k-1) * C(2n, n - k h) / C(2n, n).
-
-    Term k is the product of the ratios C(2n, n - i h) / C(2n, n - (i-1) h) for i <= k,
-    each a product of h factors (n - (i-1)h - j) / (n + (i-1)h + j + 1), so no binomial is
-    ever formed (they overflow long before n = 10,000).
-    """
-    steps = n // h
-    i = np.arange(steps, dtype=np.float64)[:, None] * h  # (i-1) h for i = 1..steps
-    j = np.arange(h, dtype=np.float64)[None, :]
-    ratios = np.prod((n - i - j) / (n + i + j + 1.0), axis=1)
-    terms = np.cumprod(ratios)
-    signs = np.where(np.arange(steps) % 2 == 0, 1.0, -1.0)
-    return float(2.0 * np.sum(signs * terms))
-
-
-_Kernel = Callable[[int, int, int, int], float]
-
-
-def _lattice_kernel() -> _Kernel | None:
-    try:
-        from scipy.stats._stats_pythran import _compute_outer_prob_inside_method
-    except ImportError:  # moved in a future scipy: fall back to ks_2samp itself
-        return None
-    kernel: _Kernel = _compute_outer_prob_inside_method
-    return kernel
-
-
-def _scipy_exact(ref: FloatArray | None, cur: FloatArray | None) -> float:
-    if ref is None or cur is None:
-        raise RuntimeError("scipy's exact KS kernel is unavailable; pass the samples")
-    from scipy.stats import ks_2samp
-
-    with _SCIPY_LOCK:
-        return float(ks_2samp(ref, cur, method="exact").pvalue)
+    helper: _ExactHelper = _attempt_exact_2kssamp
+    return helper

@@ -34,13 +34,17 @@ PSI_EPSILON = 1e-4
 """Share substituted for an empty bin in PSI (whose log ratio is otherwise infinite)."""
 
 
-MERGE_CHUNK = 1 << 16
+MERGE_CHUNK = 1 << 15
 """Merged positions handled per step: the per-position work runs on cache-sized slices
 instead of allocating (and page-faulting) a dozen arrays as long as both samples."""
 
 
-def ks_and_wasserstein(ref: FloatArray, cur: FloatArray) -> tuple[float, float]:
+def ks_and_wasserstein(ref: FloatArray, cur: FloatArray, *,
+                       wasserstein: bool = True) -> tuple[float, float]:
     """``(ks, wasserstein)`` of two sorted, finite, non-empty samples, in one merge.
+
+    With ``wasserstein=False`` the distance is not summed (returned as NaN), which saves
+    a third of the per-position work when only KS is wanted.
 
     KS is ``max |F_ref - F_cur|`` over every value of both samples, computed as scipy does
     (``searchsorted(x, values, 'right') / n`` per sample, the negative side winning only
@@ -70,14 +74,19 @@ def ks_and_wasserstein(ref: FloatArray, cur: FloatArray) -> tuple[float, float]:
         ends = gaps != 0
         if stop == total:
             ends = np.append(ends, True)  # the largest value ends its run
-        diffs = ref_le[ends] / n_ref - cur_le[ends] / n_cur
+        if ends.all():  # no ties in this slice (the usual case): skip the gathers
+            diffs = ref_le / n_ref - cur_le / n_cur
+        else:
+            diffs = ref_le[ends] / n_ref - cur_le[ends] / n_cur
         if diffs.size:  # a slice inside one long run of equal values has no run end
             largest = max(largest, float(diffs.max()))
             smallest = min(smallest, float(diffs.min()))
-        k = gaps.size  # the last merged value has no gap
-        distance += float(np.sum(np.abs(ref_le[:k] / n_ref - cur_le[:k] / n_cur) * gaps))
+        if wasserstein:
+            k = gaps.size  # the last merged value has no gap
+            distance += float(np.sum(np.abs(ref_le[:k] / n_ref - cur_le[:k] / n_cur) * gaps))
     negative = min(max(-smallest, 0.0), 1.0)
-    return (negative if negative > largest else largest), distance
+    return (negative if negative > largest else largest), (
+        distance if wasserstein else float("nan"))
 
 
 def normalised(distance: float, ref_std: float) -> float:
