@@ -214,9 +214,11 @@ def _read_parquet(path: Path, wanted: Mapping[str, ColumnType],
                 code="D003", message=f"cannot read column {name!r}: {exc}",
                 file=file)]) from None
         if kind == "numeric":
-            column = np.asarray(column, dtype=np.float64)
+            column = np.array(column, dtype=np.float64)  # own the memory, free Arrow's
+        del chunked
         rows = len(column) if rows < 0 else rows
         columns[name] = column
+        pa.default_memory_pool().release_unused()  # the pool keeps freed pages otherwise
     return Table(file=file, rows=max(rows, 0), columns=columns)
 
 

@@ -123,7 +123,7 @@ def to_text(report: Report) -> str:
     for feature in drift.features:
         m = feature.measurement
         invalid = m.current.rows - m.current.valid
-        means = (f"{_fmt(m.reference_mean)} -> {_fmt(m.current_mean)}"
+        means = (f"{_fmt(m.reference_mean, 5)} -> {_fmt(m.current_mean, 5)}"
                  if m.type == "numeric" else "")
         rows.append((m.name, m.type, m.method, _fmt(m.statistic), _fmt(m.p_value, 3),
                      _rule(feature), _percent(invalid, m.current.rows), means,
