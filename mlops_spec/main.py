@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "validate": "check mlops.yaml files and report every problem with its place",
     "render": "write the CI workflows, pipelines and manifests the spec implies",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
+    "drift": "compare current data with the training reference; exit 1 to retrain",
 }
 
 

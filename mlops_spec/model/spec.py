@@ -380,17 +380,25 @@ DRIFT_THRESHOLDS = {"psi": 0.2, "ks": 0.05, "wasserstein": 0.1, "jensen_shannon"
 
 
 class Drift(Section):
-    """Data drift detection against the training reference."""
+    """Data drift detection against the training reference (see docs/drift.md)."""
 
     method: Literal["psi", "ks", "wasserstein", "jensen_shannon", "chi_square", "auto"] = (
-        Field("auto", description="Drift statistic; auto picks per column type and size."))
+        Field("auto", description="Drift statistic per feature: psi, ks (two-sample "
+                                  "Kolmogorov-Smirnov), wasserstein (in reference standard "
+                                  "deviations), jensen_shannon or chi_square. auto picks ks "
+                                  "(numeric) or chi_square (categorical, boolean) up to 1,000 "
+                                  "reference values, wasserstein or jensen_shannon above."))
     threshold: Annotated[StrictFloat, Field(gt=0)] | None = Field(
-        None, description="Per-feature threshold (a p-value for ks and chi_square); "
-                          "defaults to the method's documented value.")
+        None, description="Per-feature threshold for the named method: a p-value for ks and "
+                          "chi_square (drift when p < threshold), otherwise a distance "
+                          "(drift when statistic >= threshold). Defaults: psi 0.2, ks 0.05, "
+                          "wasserstein 0.1, jensen_shannon 0.1, chi_square 0.05. Not used "
+                          "with auto, where each feature uses its method's default.")
     features: Literal["all"] | list[ColumnName] = Field(
         "all", description="Features to watch: all, or a list of feature names.")
     share: Annotated[StrictFloat, Field(gt=0, le=1)] = Field(
-        0.5, description="Share of drifted features at which the dataset counts as drifted.")
+        0.5, description="The dataset counts as drifted when drifted / watched features "
+                         ">= share.")
 
 
 class Performance(Section):

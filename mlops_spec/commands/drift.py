@@ -1,0 +1,193 @@
+"""``mlops-spec drift``: compare current data with the training reference; exit 1 to retrain.
+
+    mlops-spec drift [SPEC] --reference PROFILE --current DATA [--format text|json]
+    mlops-spec drift [SPEC] --reference PROFILE --training DATA     # write the profile
+
+Exit codes: 0 no retrain trigger fired, 1 a trigger fired (drift or decay listed in
+``retrain.on``), 2 usage or input error (invalid spec, unreadable file, schema mismatch).
+Heavy modules (numpy, scipy, pyarrow) are imported inside ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlops_spec.diagnostics import Diagnostic, InputError
+from mlops_spec.model.spec import Drift, Performance, Spec
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from mlops_spec.drift.decide import PerformanceDecision
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", nargs="?", default=".", metavar="SPEC",
+                        help="mlops.yaml, or a directory holding one (default: .)")
+    parser.add_argument("--reference", required=True, metavar="PROFILE",
+                        help="the reference profile (.npz) written at training time")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--current", metavar="DATA",
+                        help="current data, .csv or .parquet (default: "
+                             "monitoring.current_data when it is a local path)")
+    source.add_argument("--training", metavar="DATA",
+                        help="instead of comparing, build the reference profile from this "
+                             "training data (.csv or .parquet) and write it to --reference")
+    parser.add_argument("--prediction-column", default="prediction", metavar="NAME",
+                        help="column of the model's output in current data, used with the "
+                             "label column for performance decay (default: prediction)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="report format (default: text)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker threads (default: available CPUs, at most 4)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        spec_file, spec = _load_spec(Path(args.spec))
+        if args.training:
+            return _build(spec_file, spec, Path(args.training), Path(args.reference))
+        return _compare(spec_file, spec, args)
+    except InputError as exc:
+        _print_diagnostics(exc.diagnostics)
+        return 2
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    from mlops_spec.formatters import FORMATTERS
+
+    sys.stderr.write(FORMATTERS["text"](diagnostics, {}))
+
+
+def _load_spec(target: Path) -> tuple[Path, Spec]:
+    from mlops_spec.validate import discover, validate_file
+
+    path = target
+    if target.is_dir():
+        found = list(discover(target))
+        if len(found) != 1:
+            problem = "no mlops.yaml" if not found else f"{len(found)} specs"
+            raise InputError([Diagnostic(code="D006", message=f"{problem} in this directory",
+                                         file=str(target), hint="pass the spec file")])
+        path = found[0]
+    result = validate_file(path)
+    if result.spec is None or not result.ok:
+        from mlops_spec.formatters import FORMATTERS
+
+        sources = {result.file: result.document} if result.document else {}
+        sys.stderr.write(FORMATTERS["text"](result.diagnostics, sources))
+        raise InputError([Diagnostic(code="D006", message="the spec is not valid",
+                                     file=result.file,
+                                     hint="fix it (mlops-spec validate) before monitoring")])
+    return path, result.spec
+
+
+def _build(spec_file: Path, spec: Spec, data: Path, out: Path) -> int:
+    from mlops_spec.drift.columns import ColumnError, ColumnType
+    from mlops_spec.drift.profile import build_profile, save_profile
+    from mlops_spec.drift.readers import read_columns
+
+    types: dict[str, ColumnType] = {f.name: f.type for f in spec.features.columns}
+    table = read_columns(data, types)
+    try:
+        profile = build_profile(table.columns, types,
+                                meta={"spec": spec.name, "data": data.name})
+    except ColumnError as exc:
+        raise InputError([Diagnostic(code="D002", message=str(exc), file=str(data))]) from None
+    save_profile(profile, out)
+    print(f"wrote {out}: {len(types)} features from {table.rows:,} rows of {data}")
+    return 0
+
+
+def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path:
+    if given:
+        return Path(given)
+    configured = spec.monitoring.current_data if spec.monitoring else None
+    if configured is None or "://" in configured:
+        where = f" ({configured})" if configured else ""
+        raise InputError([Diagnostic(
+            code="D003", message=f"no local current data{where}", file=str(spec_file),
+            hint="pass --current DATA (copy remote data to a local file first)")])
+    return spec_file.parent / configured
+
+
+def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
+    from mlops_spec.drift import performance as perf
+    from mlops_spec.drift.columns import ColumnError, ColumnType
+    from mlops_spec.drift.compare import measure
+    from mlops_spec.drift.decide import decide_drift, retrain_trigger
+    from mlops_spec.drift.plan import plan_features
+    from mlops_spec.drift.profile import load_profile
+    from mlops_spec.drift.readers import read_columns
+    from mlops_spec.drift.report import Report, to_json, to_text
+
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError([Diagnostic(code="D007", message="--jobs must be at least 1",
+                                     file="<command line>")])
+    current_path = _current_path(spec_file, spec, args.current)
+    profile = load_profile(args.reference)
+    warnings: list[str] = []
+    drift = spec.monitoring.drift if spec.monitoring else None
+    if drift is None:
+        drift = Drift()
+        warnings.append("monitoring.drift is not configured: using method auto, share 0.5")
+    elif drift.method == "auto" and drift.threshold is not None:
+        warnings.append("monitoring.drift.threshold has no effect with method auto: each "
+                        "feature uses its chosen method's default")
+    planned = plan_features(spec.features.columns, drift, profile)
+
+    performance = spec.monitoring.performance if spec.monitoring else None
+    optional: dict[str, ColumnType] = {}
+    if performance is not None:
+        label_type, prediction_type = perf.column_types(spec.model.task)
+        optional = {spec.features.target: label_type, args.prediction_column: prediction_type}
+    table = read_columns(current_path, {f.name: f.type for f in planned}, optional)
+    if table.rows == 0:
+        raise InputError([Diagnostic(code="D004", message="the current data has no rows",
+                                     file=table.file, hint="nothing to compare")])
+    try:
+        measurements = measure(profile, table.columns, planned, jobs=args.jobs)
+        decision = decide_drift(measurements, planned, drift.share)
+        performance_decision = None
+        if performance is not None:
+            performance_decision = _performance(spec, performance, table.columns,
+                                                args.prediction_column)
+    except ColumnError as exc:
+        raise InputError([Diagnostic(code="D002", message=str(exc), file=table.file)]) from None
+    report = Report(
+        spec=str(spec_file), model=spec.name, reference_file=str(args.reference),
+        reference_rows=profile.rows, current_file=table.file, current_rows=table.rows,
+        method=drift.method, drift=decision, performance=performance_decision,
+        trigger=retrain_trigger(spec.retrain, decision, performance_decision),
+        warnings=tuple(warnings))
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    sys.stdout.write(to_json(report) if args.format == "json" else to_text(report))
+    return report.exit_code
+
+
+def _performance(spec: Spec, config: Performance, columns: Mapping[str, npt.NDArray[Any]],
+                 prediction_column: str) -> PerformanceDecision:
+    from mlops_spec.drift import performance as perf
+    from mlops_spec.drift.decide import PerformanceDecision, performance_status
+
+    target = spec.features.target
+    absent = [name for name in (target, prediction_column) if name not in columns]
+    if absent:
+        return PerformanceDecision(
+            metric=config.metric, value=None, min=config.min, max=config.max, rows=0,
+            status="skipped", reason=f"the current data has no {absent[0]!r} column")
+    value, rows, reason = perf.compute(
+        config.metric, spec.model.task, columns[target], columns[prediction_column],
+        label_column=target, prediction_column=prediction_column)
+    if value is None:
+        return PerformanceDecision(metric=config.metric, value=None, min=config.min,
+                                   max=config.max, rows=rows, status="undefined",
+                                   reason=reason)
+    return PerformanceDecision(metric=config.metric, value=value, min=config.min,
+                               max=config.max, rows=rows,
+                               status=performance_status(value, config.min, config.max))
