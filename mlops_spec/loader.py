@@ -15,9 +15,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 from mlops_spec.diagnostics import Diagnostic, InputError, Severity
 
@@ -25,13 +34,12 @@ MAX_BYTES = 1024 * 1024
 """A spec is a few kilobytes; anything near a megabyte is a mistake or an attack."""
 MAX_DEPTH = 64
 MAX_NODES = 100_000
-"""Upper bound on values after alias expansion (a normal spec has a few hundred)."""
+"""Upper bound on keys and values after alias expansion (a normal spec has a few hundred)."""
 
 DataPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """Where a node starts and ends; 1-based lines and columns."""
 
     line: int
@@ -98,17 +106,22 @@ _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "count", "key", "key_span", "path", "start", "tag_ok")
+    __slots__ = ("anchor", "container", "count", "is_map", "key", "path", "start")
 
     def __init__(self, container: dict[str, Any] | list[Any], path: DataPath,
                  start: Span, anchor: str | None) -> None:
         self.container = container
+        self.is_map = isinstance(container, dict)
         self.path = path
         self.start = start
         self.anchor = anchor
         self.count = 1
         self.key: str | None = None
-        self.key_span: Span | None = None
+
+
+_new_span = tuple.__new__
+"""``_new_span(Span, (line, column, end_line, end_column))``: Span() without the Python-level
+``__new__`` of a named tuple, for the per-event hot path."""
 
 
 def _span(event: Any) -> Span:
@@ -148,10 +161,12 @@ class _Composer:
     def resolve(self, event: Any, span: Span, path: DataPath) -> Any:
         value: str = event.value
         tag = event.tag
-        if (event.style is not None and event.style != "") or tag == "tag:yaml.org,2002:str":
-            return value  # quoted, literal or folded: always a string
+        if tag == "tag:yaml.org,2002:str":
+            return value
         if tag not in (None, "!"):
-            return self.resolve_tagged(value, tag, span)
+            return self.resolve_tagged(value, tag, span)  # an explicit tag wins over quotes
+        if event.style is not None and event.style != "":
+            return value  # quoted, literal or folded: always a string
         if value in _NULL:
             return None
         if value in _TRUE:
@@ -163,6 +178,8 @@ class _Composer:
                       "YAML 1.1 tools read it as a boolean: write true/false for a "
                       f"boolean, or \"{value}\" in quotes for text", path)
             return value
+        if value[0].isalpha():
+            return value  # no number starts with a letter: skip the patterns below
         if _INT.match(value):
             digits = value.lstrip("+-")
             if len(digits) > 1 and digits.startswith("0"):
@@ -202,90 +219,98 @@ class _Composer:
     def add_nodes(self, count: int, span: Span) -> None:
         self.nodes += count
         if self.nodes > MAX_NODES:
-            self.fail("L009", f"the document expands to more than {MAX_NODES:,} values",
-                      span, "aliases (*name) repeat their anchor's content; a spec never "
-                      "needs this many values: remove the nested aliases")
+            hint = ("aliases (*name) repeat their anchor's content; a spec never needs this "
+                    "many values: remove the nested aliases") if self.anchors else (
+                    "a spec holds a few hundred keys and values: is this the right file?")
+            self.fail("L009", f"the document expands to more than {MAX_NODES:,} keys and "
+                      "values", span, hint)
 
     def compose(self, events: Any) -> LoadedDocument:
+        # The hot loop of every load: dispatch on the event class and keep lookups local.
         stack: list[_Frame] = []
         documents = 0
         root_set = False
+        values = self.doc.values
+        anchors = self.anchors
         for event in events:
-            kind = type(event).__name__
-            if kind == "DocumentStartEvent":
+            cls = type(event)
+            if cls is ScalarEvent or cls is AliasEvent or cls is MappingStartEvent or (
+                    cls is SequenceStartEvent):
+                start, end = event.start_mark, event.end_mark
+                span = _new_span(Span, (start.line + 1, start.column + 1, end.line + 1,
+                                        end.column + 1))
+                parent = stack[-1] if stack else None
+                if parent is None:
+                    path: DataPath = ()
+                elif parent.is_map:
+                    if parent.key is None:
+                        self.take_key(parent, event, span)
+                        continue
+                    path = (*parent.path, parent.key)
+                else:
+                    path = (*parent.path, len(parent.container))
+                if cls is AliasEvent:
+                    if event.anchor not in anchors:
+                        self.fail("L005", f"alias *{event.anchor} refers to no earlier "
+                                  "anchor", span, f"define &{event.anchor} before using it")
+                    value, count = anchors[event.anchor]
+                    self.add_nodes(count, span)
+                    values[path] = span
+                elif cls is ScalarEvent:
+                    if event.tag is not None:
+                        self.check_tag(event.tag, span)
+                    self.add_nodes(1, span)
+                    value = self.resolve(event, span, path)
+                    values[path] = span
+                    count = 1
+                    if event.anchor is not None:
+                        anchors[event.anchor] = (value, 1)
+                else:  # the start of a mapping or a sequence
+                    if event.tag is not None:
+                        self.check_tag(event.tag, span)
+                    self.add_nodes(1, span)
+                    if len(stack) >= MAX_DEPTH:
+                        self.fail("L010", f"values are nested more than {MAX_DEPTH} levels "
+                                  "deep", span, "a spec is a few levels deep: check the "
+                                  "indentation and brackets")
+                    stack.append(_Frame({} if cls is MappingStartEvent else [], path, span,
+                                        event.anchor))
+                    continue
+                if parent is None:
+                    self.doc.data, root_set = value, True
+                else:
+                    parent.count += count
+                    self.attach(parent, value)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = (frame.container, frame.count)
+                end = event.start_mark
+                values[frame.path] = _new_span(Span, (frame.start.line, frame.start.column,
+                                                      end.line + 1, end.column + 1))
+                if stack:
+                    stack[-1].count += frame.count
+                    self.attach(stack[-1], frame.container)
+                else:
+                    self.doc.data = frame.container
+                    root_set = True
+            elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     self.fail("L007", "the file holds more than one YAML document",
                               _span(event), "keep one spec per file: remove the '---' "
                               "separator and what follows, or split it into another file")
-                continue
-            if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
-                continue
-            span = _span(event)
-            if kind in ("MappingEndEvent", "SequenceEndEvent"):
-                frame = stack.pop()
-                if frame.anchor is not None:
-                    self.anchors[frame.anchor] = (frame.container, frame.count)
-                self.doc.values[frame.path] = Span(
-                    frame.start.line, frame.start.column, span.line, span.column)
-                if stack:
-                    stack[-1].count += frame.count
-                    self.attach(stack[-1], frame.container, frame.path, frame.start)
-                else:
-                    self.doc.data = frame.container
-                    root_set = True
-                continue
-
-            parent = stack[-1] if stack else None
-            if parent is not None and isinstance(parent.container, dict) and parent.key is None:
-                self.take_key(parent, event, kind, span)
-                continue
-            path = self.child_path(parent)
-
-            if kind == "AliasEvent":
-                if event.anchor not in self.anchors:
-                    self.fail("L005", f"alias *{event.anchor} refers to no earlier anchor",
-                              span, f"define &{event.anchor} before using it")
-                value, count = self.anchors[event.anchor]
-                self.add_nodes(count, span)
-                self.doc.values[path] = span
-                if parent is None:
-                    self.doc.data, root_set = value, True
-                else:
-                    parent.count += count
-                    self.attach(parent, value, path, span)
-                continue
-            self.check_tag(event.tag, span)
-            self.add_nodes(1, span)
-            if kind == "ScalarEvent":
-                value = self.resolve(event, span, path)
-                self.doc.values[path] = span
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = (value, 1)
-                if parent is None:
-                    self.doc.data, root_set = value, True
-                else:
-                    parent.count += 1
-                    self.attach(parent, value, path, span)
-                continue
-            # MappingStartEvent or SequenceStartEvent
-            if len(stack) >= MAX_DEPTH:
-                self.fail("L010", f"values are nested more than {MAX_DEPTH} levels deep",
-                          span, "a spec is a few levels deep: check the indentation "
-                          "and brackets")
-            container: dict[str, Any] | list[Any] = (
-                {} if kind == "MappingStartEvent" else [])
-            stack.append(_Frame(container, path, span, event.anchor))
         if not root_set or self.doc.data is None:
             self.fail("L011", "the file holds no YAML content", None,
                       "start from example-repo/mlops.yaml or `mlops-spec schema`")
         return self.doc
 
-    def take_key(self, frame: _Frame, event: Any, kind: str, span: Span) -> None:
-        if kind != "ScalarEvent":
+    def take_key(self, frame: _Frame, event: Any, span: Span) -> None:
+        if type(event) is not ScalarEvent:
             self.fail("L012", "mapping keys must be plain text", span,
                       "write the key as a word, e.g. `name:`")
-        self.check_tag(event.tag, span)
+        if event.tag is not None:
+            self.check_tag(event.tag, span)
         key = event.value
         if key == "<<" and event.style in (None, ""):
             self.fail("L014", "merge keys (<<) are not supported", span,
@@ -298,27 +323,19 @@ class _Composer:
             where = f" (first at line {first.line})" if first else ""
             self.fail("L006", f"duplicate key {key!r}{where}", span,
                       "a key may appear once per mapping: remove or merge the repeats")
+        self.add_nodes(1, span)  # keys cost as much to handle as values
         frame.key = key
-        frame.key_span = span
         self.doc.keys[(*frame.path, key)] = span
 
     @staticmethod
-    def child_path(parent: _Frame | None) -> DataPath:
-        if parent is None:
-            return ()
-        if isinstance(parent.container, dict):
+    def attach(parent: _Frame, value: Any) -> None:
+        container = parent.container
+        if isinstance(container, dict):
             assert parent.key is not None
-            return (*parent.path, parent.key)
-        return (*parent.path, len(parent.container))
-
-    @staticmethod
-    def attach(parent: _Frame, value: Any, path: DataPath, span: Span) -> None:
-        if isinstance(parent.container, dict):
-            assert parent.key is not None
-            parent.container[parent.key] = value
+            container[parent.key] = value
             parent.key = None
         else:
-            parent.container.append(value)
+            container.append(value)
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -371,6 +388,18 @@ def load_text(file: str, text: str) -> LoadedDocument:
             code="L005", message=f"invalid YAML: {problem}", file=file,
             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
             hint=hint)]) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML forbids (control characters): not a MarkedYAMLError, so locate it
+        # from its offset, which libyaml counts in UTF-8 bytes and PyYAML in characters.
+        index = exc.position
+        if loader_cls is not yaml.SafeLoader:
+            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        line, col = _line_col(text, index)
+        raise InputError([Diagnostic(
+            code="L005", message=f"invalid YAML: character U+{exc.character:04X} is not "
+            "allowed", file=file, line=line, column=col,
+            hint="remove the invisible control character here (or write it as an escape "
+                 "in a double-quoted string)")]) from None
     except yaml.YAMLError as exc:
         raise InputError([Diagnostic(
             code="L005", message=f"invalid YAML: {exc}", file=file,

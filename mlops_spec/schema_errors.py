@@ -202,6 +202,11 @@ def convert(error: dict[str, Any], doc: LoadedDocument) -> Diagnostic:
             typed = value if isinstance(value, str) else str(value)
             hint = did_you_mean(typed, options) if isinstance(value, str) else None
         hint = _hint_for_input(value, error_type) or hint
+        if error_type in ("int_type", "float_type"):
+            # Unquoted text such as 0755 or yes: "write the number without quotes" would
+            # blame quotes that are not there; the loader's YAML 1.1 note says what happened.
+            hint = next((w.hint for w in doc.warnings
+                         if w.code == "L013" and w.path == path), hint)
     span = doc.locate(path, key=at_key)
     end = span.end_column if span and span.end_line == span.line else None
     return Diagnostic(code=code, message=message, file=doc.file,

