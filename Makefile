@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	@# Byte-compile like a wheel install does (editable installs skip it, and some
+	@# environments set PYTHONDONTWRITEBYTECODE, so every start would recompile).
+	$(BIN)/python -m compileall -q mlops_spec
 	touch $(STAMP)
 
 setup: $(STAMP)
