@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from mlops_spec.diagnostics import Severity
 from mlops_spec.model.checklist import BUILTIN_CHECKS
+from mlops_spec.model.conventions import kubeconfig_secret
 from mlops_spec.model.metrics import METRICS, metrics_for
 from mlops_spec.model.spec import (
     CATEGORICAL_TRANSFORMS,
@@ -417,6 +418,19 @@ def ci_providers_unique(spec: Spec) -> Iterator[Finding]:
                       ("ci", "providers"), "list each provider once")
 
 
+def kubeconfig_secrets_listed(spec: Spec) -> Iterator[Finding]:
+    """Deploying to a cluster reads each environment's kubeconfig from a named CI secret."""
+    if spec.deployment.platform is None:
+        return
+    for i, env in enumerate(spec.deployment.environments):
+        name = kubeconfig_secret(env.name)
+        if name not in spec.ci.secrets:
+            yield Finding("M040", f"environment {env.name!r} is deployed with the kubeconfig "
+                          f"in the CI secret {name}, which ci.secrets does not list",
+                          ("deployment", "environments", i, "name"),
+                          f"add {name} to ci.secrets (and create the secret in your CI)")
+
+
 RULES: tuple[Rule, ...] = (
     sources_and_features_unique,
     feature_sources_exist,
@@ -442,6 +456,7 @@ RULES: tuple[Rule, ...] = (
     retrain_triggers_configured,
     checklist_known,
     ci_providers_unique,
+    kubeconfig_secrets_listed,
 )
 
 

@@ -29,6 +29,7 @@ def literal(text: str) -> Escaped:
     return Escaped(text)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 _LINE_BREAKS = {"\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 
 
@@ -67,13 +68,34 @@ def github_yaml(value: Any) -> Escaped:
     return yaml_scalar(value)
 
 
+_EXPRESSION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def github_string(value: Any) -> Escaped:
+    """A single-quoted string literal inside a GitHub expression (``'it''s'``).
+
+    Used to compare with spec values in ``if:`` conditions. Braces that could open or
+    close an expression, line breaks and control characters are refused, not escaped.
+    """
+    text = str(value)
+    if "{{" in text or "}}" in text or _CONTROL.search(text):
+        raise UnsafeValue(f"{text!r} cannot be placed in a GitHub expression")
+    return Escaped("'" + text.replace("'", "''") + "'")
+
+
+def github_secret(name: str) -> Escaped:
+    """The expression ``${{ secrets.NAME }}`` for a secret referenced by name."""
+    if not _EXPRESSION_NAME.match(name):
+        raise UnsafeValue(f"{name!r} is not a valid secret name")
+    return Escaped(f"${{{{ secrets.{name} }}}}")
+
+
 def shell(value: Any) -> Escaped:
     """One POSIX shell word, single-quoted when it needs to be."""
     return Escaped(shlex.quote(str(value)))
 
 
 _GROOVY_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 
 def groovy(value: Any) -> Escaped:
@@ -92,6 +114,7 @@ def comment(value: Any) -> Escaped:
 FILTERS = {
     "yaml": yaml_scalar,
     "gha": github_yaml,
+    "gha_str": github_string,
     "sh": shell,
     "groovy": groovy,
     "comment": comment,
