@@ -13,6 +13,9 @@ from types import ModuleType
 TARGETS: dict[str, tuple[str, str]] = {
     "codeowners": ("mlops_spec.render.targets.codeowners",
                    "CODEOWNERS block: owner roles for the spec, data, code and pipelines"),
+    "github_actions": ("mlops_spec.render.targets.github_actions",
+                       "GitHub Actions: PR check, train and deploy, monitor and retrain, "
+                       "release"),
 }
 
 
