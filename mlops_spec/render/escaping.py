@@ -47,7 +47,12 @@ def yaml_scalar(value: Any) -> Escaped:
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise UnsafeValue(f"{value!r} has no portable YAML form")
-        return Escaped(json.dumps(value))
+        text = json.dumps(value)
+        mantissa, e, exponent = text.partition("e")
+        if e and "." not in mantissa:
+            # YAML 1.1 readers (PyYAML) take 1e-09 for a string; 1.0e-09 is a float in both.
+            text = f"{mantissa}.0e{exponent}"
+        return Escaped(text)
     if isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
         for char, escape in _LINE_BREAKS.items():
