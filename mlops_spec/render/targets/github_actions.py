@@ -38,6 +38,7 @@ DEFAULT_BRANCH = "main"
 SETUP_MINUTES = 15
 """Added to training.timeout_minutes for checkout, install, validation and reporting."""
 DEPLOY_MINUTES = 30
+REPORT_MINUTES = 10
 
 _CRON_TEXT = re.compile(r"^[0-9a-z*,/ -]+$")
 
@@ -137,23 +138,29 @@ def _workflow(ctx: RenderContext, purpose: str, template: str, **context: Any) -
 def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
     """Validate, render --check, train and evaluate, gate, and report on every PR."""
     scoped = ctx.model_dir != "."
-    reported = ("!cancelled() && (steps.gate.outcome == 'success' || "
-                "steps.gate.outcome == 'failure')")
+    gated = "(steps.gate.outcome == 'success' || steps.gate.outcome == 'failure')"
     same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
     return _workflow(
         ctx, "pr", "pr.yml.j2", plan=plan,
         workflow_name=f"mlops {plan.model}: PR check",
         job_name=f"mlops-spec check ({plan.model})",
+        report_name=f"mlops-spec report ({plan.model})",
         # A monorepo PR that does not touch this model passes at once, so the job can be a
         # required check (a path-filtered workflow would leave it pending forever).
         scoped=scoped,
         model_dir=ctx.model_dir,
         workflows=f":(glob){WORKFLOW_DIR}/mlops-{plan.model}-*",
         gate=literal("steps.changes.outputs.relevant == 'true'") if scoped else None,
-        # The gate ran (passed or failed): report it, on the PR when the token can write.
-        report_if=literal(f"{reported} && {same_repo}"),
-        summary_if=literal(f"{reported} && !({same_repo})"),
-        extras=literal("train,bot"),
+        # Once the gate ran (passed or failed), its report goes on the PR when GitHub gives
+        # the PR a token that can write, else into the job summary.
+        summary_if=literal(f"!cancelled() && {gated} && !({same_repo})"),
+        keep_if=literal(f"!cancelled() && {gated} && {same_repo}"),
+        report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
+                          f"{same_repo}"),
+        artifact=f"mlops-{plan.model}-report",
+        check_extras=literal("train"),
+        report_extras=literal("bot"),
+        minutes=REPORT_MINUTES,
     )
 
 
