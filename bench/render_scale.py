@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from variants import VARIANTS, variant, write_repo  # noqa: E402
+from variants import VARIANTS, variant, write_repo
 
 MLOPS_SPEC = [sys.executable, "-m", "mlops_spec"]
 
