@@ -158,7 +158,7 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
         report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
                           f"{same_repo}"),
         artifact=f"mlops-{plan.model}-report",
-        check_extras=literal("train"),
+        check_extras=literal("train,bot"),  # publish --summary on fork PRs
         report_extras=literal("bot"),
         minutes=REPORT_MINUTES,
     )
