@@ -301,3 +301,30 @@ def test_unknown_target_and_spec_outside_out(rendered: Path, tmp_path: Path) -> 
     elsewhere.mkdir()
     run = cli("render", rendered / "mlops.yaml", "--out", elsewhere)
     assert run.code == 2 and "is not inside the output directory" in run.err
+
+
+def test_check_output_is_a_patch_to_the_fresh_render(repo: MakeRepo, tmp_path: Path) -> None:
+    import subprocess
+
+    root = repo({"models/a/mlops.yaml": variant("example", "model-a"),
+                 "models/b/mlops.yaml": variant("embedded", "model-b"),
+                 "models/c/mlops.yaml": variant("batch", "model-c")})
+    assert cli("render", "-q", root).code == 0
+    # Three kinds of drift at once: a hand edit, a spec changed without rendering (which
+    # also makes the release workflow stale) and an extra file claiming to be generated.
+    pr_a = root / ".github/workflows/mlops-model-a-pr.yml"
+    pr_a.write_text(pr_a.read_text().replace("cancel-in-progress: true", ""))
+    (root / "models/b/mlops.yaml").write_text(dump(variant("example", "model-b")))
+    extra = root / ".github/workflows/mlops-model-c-extra.yml"
+    extra.write_text((root / ".github/workflows/mlops-model-c-pr.yml").read_text())
+    run = cli("render", "--check", root)
+    assert run.code == 1
+    patch = tmp_path / "check.diff"
+    patch.write_text(run.out)
+    done = subprocess.run(["git", "apply", "-p1", str(patch)], cwd=root,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert cli("render", "--check", root).code == 0
+    patched = tree(root)
+    assert cli("render", "-q", root).code == 0
+    assert tree(root) == patched  # the patch gave exactly the fresh render

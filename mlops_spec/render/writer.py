@@ -131,6 +131,10 @@ def manifest_text(specs: Manifest) -> str:
     return json.dumps(payload, indent=2, sort_keys=True) + "\n"
 
 
+_ENTRY_START = re.compile(r'^    ("(?:[^"\\]|\\.)*"): \{$')
+"""A spec's entry in the canonical manifest text (``json.dumps(indent=2)``)."""
+
+
 class TreeCache:
     """Reads of one output tree, shared by every ``check`` of one invocation.
 
@@ -150,6 +154,7 @@ class TreeCache:
         self._headers: dict[str, dict[str, list[str]]] = {}
         self._lines: dict[str, tuple[list[str], dict[str, int]]] = {}
         self._normal: dict[str, bool] = {}
+        self._spans: dict[str, tuple[int, int]] | None = None
 
     def read(self, path: str) -> str | None:
         if path not in self._texts:
@@ -193,6 +198,23 @@ class TreeCache:
         if self._canonical is None:
             self._canonical = self.read(MANIFEST) == manifest_text(self.manifest())
         return self._canonical
+
+    def entry_span(self, spec_path: str) -> tuple[int, int] | None:
+        """Lines [start, stop) of a spec's entry in the manifest file, when it is canonical."""
+        if self._spans is None:
+            self._spans = {}
+            if self.manifest_canonical():
+                lines = (self.read(MANIFEST) or "").splitlines()
+                current: str | None = None
+                for number, line in enumerate(lines):
+                    match = _ENTRY_START.match(line)
+                    if match:
+                        current = json.loads(match[1])
+                        start = number
+                    elif current is not None and line in ("    }", "    },"):
+                        self._spans[current] = (start, number + 1)
+                        current = None
+        return self._spans.get(spec_path)
 
     def generated_from(self, directory: str) -> dict[str, list[str]]:
         """spec path -> files directly in ``directory`` whose header names that spec."""
@@ -339,14 +361,44 @@ def _prune_empty_dirs(root: Path, directory: Path) -> None:
 
 
 def _unified(path: str, before: str | None, after: str | None) -> str:
+    return _unified_lines(path, (before or "").splitlines(keepends=True),
+                          (after or "").splitlines(keepends=True),
+                          before is not None, after is not None)
+
+
+_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+def _unified_lines(path: str, before: list[str], after: list[str], exists_before: bool = True,
+                   exists_after: bool = True, offset: int = 0) -> str:
+    """A unified diff of ``before`` and ``after``, which start at line ``offset + 1``."""
     import difflib
 
     lines = difflib.unified_diff(
-        (before or "").splitlines(keepends=True), (after or "").splitlines(keepends=True),
-        fromfile=f"a/{path}" if before is not None else "/dev/null",
-        tofile=f"b/{path}" if after is not None else "/dev/null")
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in lines)
+        before, after, fromfile=f"a/{path}" if exists_before else "/dev/null",
+        tofile=f"b/{path}" if exists_after else "/dev/null")
+    out = []
+    for line in lines:
+        if offset and line.startswith("@@"):
+            line = _HUNK.sub(lambda m: f"@@ -{int(m[1]) + offset}{m[2] or ''} "
+                                       f"+{int(m[3]) + offset}{m[4] or ''} @@", line)
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _manifest_diff(cache: TreeCache, spec_path: str, desired: Desired) -> str:
+    """The manifest's diff for one spec: only its entry's lines when the file is canonical
+    (the other entries are the same on both sides), else the whole file."""
+    span = cache.entry_span(spec_path)
+    if span is None:
+        return _unified(MANIFEST, cache.read(MANIFEST), desired.manifest)
+    start, stop = span
+    before = (cache.read(MANIFEST) or "").splitlines(keepends=True)[start:stop]
+    entry = json.dumps({spec_path: desired.specs[spec_path]}, indent=2, sort_keys=True)
+    after = [f"  {line}\n" for line in entry.splitlines()[1:-1]]
+    if before[-1].rstrip("\n").endswith(","):
+        after[-1] = after[-1].rstrip("\n") + ",\n"
+    return _unified_lines(MANIFEST, before, after, offset=start)
 
 
 def check(root: Path, plan: TreePlan, cache: TreeCache | None = None) -> list[str]:
@@ -371,7 +423,7 @@ def check(root: Path, plan: TreePlan, cache: TreeCache | None = None) -> list[st
     # whole manifest for every spec.
     entry = desired.specs[plan.spec_path]
     if not cache.manifest_canonical() or cache.manifest().get(plan.spec_path) != entry:
-        diffs.append(_unified(MANIFEST, cache.read(MANIFEST), desired.manifest))
+        diffs.append(_manifest_diff(cache, plan.spec_path, desired))
     return diffs
 
 
