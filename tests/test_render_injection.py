@@ -114,7 +114,7 @@ def render_workflows(spec: Spec) -> dict[str, str] | None:
     root = Path("/repo")
     try:
         plan = render(context_for(spec, root / "mlops.yaml", root), ["github_actions"])
-    except (UnsafeValue, ValueError, RenderError):
+    except (UnsafeValue, RenderError):
         return None
     return {path: text for path, (text, _) in plan.files.items()}
 

@@ -24,7 +24,13 @@ from mlops_spec import __version__
 from mlops_spec.model.conventions import PR_TOKEN_SECRET, kubeconfig_secret, role_secrets
 from mlops_spec.model.spec import Spec
 from mlops_spec.render.environment import render_template
-from mlops_spec.render.escaping import Escaped, github_secret, github_string, literal
+from mlops_spec.render.escaping import (
+    Escaped,
+    UnsafeValue,
+    github_secret,
+    github_string,
+    literal,
+)
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
 
@@ -91,7 +97,7 @@ def _env_secrets(names: list[str]) -> list[EnvSecret]:
 def _cron(cron: str) -> str:
     # Validated by the model already; checked again because it enters an expression.
     if not _CRON_TEXT.match(cron):
-        raise ValueError(f"unexpected characters in cron expression {cron!r}")
+        raise UnsafeValue(f"unexpected characters in cron expression {cron!r}")
     return cron
 
 
