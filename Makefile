@@ -45,7 +45,7 @@ generate: setup
 	$(BIN)/python -m mlops_spec.model.estimators
 
 bench: setup
-	$(BIN)/python bench/validate_latency.py
+	@for script in bench/*.py; do $(BIN)/python "$$script" || exit 1; done
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

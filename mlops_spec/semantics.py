@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from mlops_spec.diagnostics import Severity
 from mlops_spec.model.checklist import BUILTIN_CHECKS
+from mlops_spec.model.conventions import kubeconfig_secret
 from mlops_spec.model.metrics import METRICS, metrics_for
 from mlops_spec.model.spec import (
     CATEGORICAL_TRANSFORMS,
@@ -510,6 +511,17 @@ def kubernetes_settings_used(spec: Spec) -> Iterator[Finding]:
                           "target_cpu_percent is not used", path,
                           "remove target_cpu_percent, or set min_replicas: 1",
                           Severity.WARNING)
+def kubeconfig_secrets_listed(spec: Spec) -> Iterator[Finding]:
+    """Deploying to a cluster reads each environment's kubeconfig from a named CI secret."""
+    if spec.deployment.platform is None:
+        return
+    for i, env in enumerate(spec.deployment.environments):
+        name = kubeconfig_secret(env.name)
+        if name not in spec.ci.secrets:
+            yield Finding("M040", f"environment {env.name!r} is deployed with the kubeconfig "
+                          f"in the CI secret {name}, which ci.secrets does not list",
+                          ("deployment", "environments", i, "name"),
+                          f"add {name} to ci.secrets (and create the secret in your CI)")
 
 
 RULES: tuple[Rule, ...] = (
@@ -539,6 +551,7 @@ RULES: tuple[Rule, ...] = (
     ci_providers_unique,
     kubernetes_manifests_possible,
     kubernetes_settings_used,
+    kubeconfig_secrets_listed,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from mlops_spec.render import targets as target_table
 
@@ -36,10 +37,13 @@ def find_root(spec_file: Path) -> Path:
     return start
 
 
+PARALLEL_MIN_SPECS = 40
+"""``--check`` of at least this many specs runs on every core (it writes nothing, so the
+specs are independent); fewer are not worth starting worker processes for."""
+
+
 def run(args: argparse.Namespace) -> int:
-    from mlops_spec.commands.validate import collect
-    from mlops_spec.formatters import text
-    from mlops_spec.render import engine, writer
+    from mlops_spec.commands.validate import expand
     from mlops_spec.suggest import did_you_mean
 
     for name in args.targets or []:
@@ -48,45 +52,98 @@ def run(args: argparse.Namespace) -> int:
                 "targets: " + ", ".join(target_table.TARGETS))
             print(f"mlops-spec render: unknown target {name!r}; {hint}", file=sys.stderr)
             return 2
-    results = collect(args.paths)
+    items = expand(args.paths)
+    workers = _workers(len(items)) if args.check else 1
+    outcomes = _in_parallel(items, args, workers) if workers > 1 else _process(items, args)
     code = 0
-    for result in results:
-        if not result.ok or result.spec is None:
-            sources = {result.file: result.document} if result.document else {}
-            sys.stderr.write(text(result.diagnostics, sources))
-            print(f"{result.file}: not rendered: fix the errors above first", file=sys.stderr)
-            code = max(code, result.exit_code)
-            continue
-        spec_file = Path(result.file)
-        root = args.out or find_root(spec_file)
-        try:
-            ctx = engine.context_for(result.spec, spec_file, root)
-            chosen = engine.default_targets(result.spec)
-            if args.targets:
-                chosen = [name for name in chosen if name in args.targets]
-            plan = engine.render(ctx, chosen)
-            if args.check:
-                diffs = writer.check(root, plan)
-                if diffs:
-                    sys.stdout.write("".join(diffs))
-                    print(f"{result.file}: generated files are out of date "
-                          f"({len(diffs)} file{'s' * (len(diffs) != 1)}); run "
-                          f"`mlops-spec render {ctx.spec_path}` and commit the result",
-                          file=sys.stderr)
-                    code = max(code, 1)
-                elif not args.quiet:
-                    print(f"{result.file}: generated files are up to date")
-                continue
-            applied = writer.apply(root, plan, force=args.force)
-        except (engine.RenderError, writer.WriteConflict) as exc:
-            print(f"{result.file}: error: {exc}", file=sys.stderr)
-            code = 2
-            continue
-        if not args.quiet:
-            print(f"{result.file}: {len(applied.written)} written, "
-                  f"{len(applied.unchanged)} unchanged, {len(applied.removed)} removed")
-            for path in applied.written:
-                print(f"  wrote {path}")
-            for path in applied.removed:
-                print(f"  removed {path}")
+    for status, out, err in outcomes:
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        code = max(code, status)
     return code
+
+
+def _workers(count: int) -> int:
+    import multiprocessing
+    import os
+
+    if count < PARALLEL_MIN_SPECS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, count // (PARALLEL_MIN_SPECS // 2)))
+
+
+def _in_parallel(items: list[Item], args: argparse.Namespace,
+                 workers: int) -> list[Outcome]:
+    """Contiguous chunks of specs on ``workers`` forked processes; output in input order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(items) // workers)
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+        results = pool.map(_process, chunks, [args] * len(chunks))
+        return [outcome for chunk in results for outcome in chunk]
+
+
+Item = tuple[str, "Path | None"]
+Outcome = tuple[int, str, str]
+"""(exit code, stdout text, stderr text) of one spec."""
+
+
+def _process(items: list[Item], args: argparse.Namespace) -> list[Outcome]:
+    from mlops_spec.render import writer
+
+    caches: dict[Path, writer.TreeCache] = {}
+    return [_one(item, args, caches) for item in items]
+
+
+def _one(item: Item, args: argparse.Namespace, caches: dict[Path, Any]) -> Outcome:
+    """Validate, render and write (or check) one spec; its output is returned, not printed."""
+    import io
+
+    from mlops_spec.commands.validate import validate_item
+    from mlops_spec.formatters import text
+    from mlops_spec.render import engine, writer
+
+    out, err = io.StringIO(), io.StringIO()
+    result = validate_item(item)
+    if not result.ok or result.spec is None:
+        sources = {result.file: result.document} if result.document else {}
+        err.write(text(result.diagnostics, sources))
+        print(f"{result.file}: not rendered: fix the errors above first", file=err)
+        return result.exit_code, out.getvalue(), err.getvalue()
+    spec_file = Path(result.file)
+    root = args.out or find_root(spec_file)
+    code = 0
+    try:
+        ctx = engine.context_for(result.spec, spec_file, root)
+        chosen = engine.default_targets(result.spec)
+        if args.targets:
+            chosen = [name for name in chosen if name in args.targets]
+        plan = engine.render(ctx, chosen)
+        if args.check:
+            # One cache per root: --check writes nothing, so reads stay valid.
+            cache = caches.setdefault(Path(root).resolve(), writer.TreeCache(root))
+            diffs = writer.check(root, plan, cache)
+            if diffs:
+                out.write("".join(diffs))
+                print(f"{result.file}: generated files are out of date "
+                      f"({len(diffs)} file{'s' * (len(diffs) != 1)}); run "
+                      f"`mlops-spec render {ctx.spec_path}` and commit the result", file=err)
+                code = 1
+            elif not args.quiet:
+                print(f"{result.file}: generated files are up to date", file=out)
+            return code, out.getvalue(), err.getvalue()
+        applied = writer.apply(root, plan, force=args.force)
+    except (engine.RenderError, writer.WriteConflict) as exc:
+        print(f"{result.file}: error: {exc}", file=err)
+        return 2, out.getvalue(), err.getvalue()
+    if not args.quiet:
+        print(f"{result.file}: {len(applied.written)} written, "
+              f"{len(applied.unchanged)} unchanged, {len(applied.removed)} removed", file=out)
+        for path in applied.written:
+            print(f"  wrote {path}", file=out)
+        for path in applied.removed:
+            print(f"  removed {path}", file=out)
+    return code, out.getvalue(), err.getvalue()

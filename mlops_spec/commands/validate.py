@@ -20,20 +20,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print findings only, no summary line")
 
 
-def collect(paths: list[str]) -> list[Result]:
-    results: list[Result] = []
+Item = tuple[str, Path | None]
+"""A spec to validate: (the name to show, its path); no path for a directory without one."""
+
+
+def expand(paths: list[str]) -> list[Item]:
+    """The spec files named by ``paths``: files as given, directories searched."""
+    items: list[Item] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = list(discover(path))
             if not found:
-                results.append(Result(file=raw, unreadable=True, diagnostics=[Diagnostic(
-                    code="L001", message="no mlops.yaml found in this directory", file=raw,
-                    hint="pass the spec file itself, or a directory that contains one")]))
-            results += [validate_file(p) for p in found]
+                items.append((raw, None))
+            items += [(str(p), p) for p in found]
         else:
-            results.append(validate_file(path, raw))
-    return results
+            items.append((raw, path))
+    return items
+
+
+def validate_item(item: Item) -> Result:
+    raw, path = item
+    if path is None:
+        return Result(file=raw, unreadable=True, diagnostics=[Diagnostic(
+            code="L001", message="no mlops.yaml found in this directory", file=raw,
+            hint="pass the spec file itself, or a directory that contains one")])
+    return validate_file(path, raw)
+
+
+def collect(paths: list[str]) -> list[Result]:
+    return [validate_item(item) for item in expand(paths)]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ def literal(text: str) -> Escaped:
     return Escaped(text)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 _LINE_BREAKS = {"\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 
 
@@ -46,7 +47,12 @@ def yaml_scalar(value: Any) -> Escaped:
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise UnsafeValue(f"{value!r} has no portable YAML form")
-        return Escaped(json.dumps(value))
+        text = json.dumps(value)
+        mantissa, e, exponent = text.partition("e")
+        if e and "." not in mantissa:
+            # YAML 1.1 readers (PyYAML) take 1e-09 for a string; 1.0e-09 is a float in both.
+            text = f"{mantissa}.0e{exponent}"
+        return Escaped(text)
     if isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
         for char, escape in _LINE_BREAKS.items():
@@ -67,13 +73,34 @@ def github_yaml(value: Any) -> Escaped:
     return yaml_scalar(value)
 
 
+_EXPRESSION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def github_string(value: Any) -> Escaped:
+    """A single-quoted string literal inside a GitHub expression (``'it''s'``).
+
+    Used to compare with spec values in ``if:`` conditions. Braces that could open or
+    close an expression, line breaks and control characters are refused, not escaped.
+    """
+    text = str(value)
+    if "{{" in text or "}}" in text or _CONTROL.search(text):
+        raise UnsafeValue(f"{text!r} cannot be placed in a GitHub expression")
+    return Escaped("'" + text.replace("'", "''") + "'")
+
+
+def github_secret(name: str) -> Escaped:
+    """The expression ``${{ secrets.NAME }}`` for a secret referenced by name."""
+    if not _EXPRESSION_NAME.match(name):
+        raise UnsafeValue(f"{name!r} is not a valid secret name")
+    return Escaped(f"${{{{ secrets.{name} }}}}")
+
+
 def shell(value: Any) -> Escaped:
     """One POSIX shell word, single-quoted when it needs to be."""
     return Escaped(shlex.quote(str(value)))
 
 
 _GROOVY_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 
 def groovy(value: Any) -> Escaped:
@@ -126,6 +153,7 @@ def comment(value: Any) -> Escaped:
 FILTERS = {
     "yaml": yaml_scalar,
     "gha": github_yaml,
+    "gha_str": github_string,
     "sh": shell,
     "groovy": groovy,
     "groovy_lines": groovy_lines,

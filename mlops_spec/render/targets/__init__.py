@@ -19,6 +19,9 @@ TARGETS: dict[str, tuple[str, str]] = {
     "jenkins": ("mlops_spec.render.targets.jenkins",
                 "Declarative Jenkinsfile: change-request checks, train and deploy on main, "
                 "schedules"),
+    "github_actions": ("mlops_spec.render.targets.github_actions",
+                       "GitHub Actions: PR check, train and deploy, monitor and retrain, "
+                       "release"),
 }
 
 

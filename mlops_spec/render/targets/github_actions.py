@@ -1,0 +1,283 @@
+"""GitHub Actions workflows: PR check, train and deploy, monitor and retrain, release.
+
+Every decision is made here on the typed spec; the templates in
+``templates/github_actions/`` only lay out the plan. Security rules the plan follows:
+
+* ``permissions: {}`` at the top of every workflow and the least each job needs; jobs that
+  run training (user code) never hold a write token: writing jobs only move files that a
+  read-only job produced.
+* Every ``uses:`` is pinned to a commit SHA from ``mlops_spec.render.pins``; checkout
+  never persists credentials.
+* Spec values reach ``run:`` scripts only through ``env:`` and are read as ``"$VAR"``; the
+  scripts themselves are constants. Secrets are referenced by name, never rendered.
+* Only ``pull_request``, ``push``, ``schedule`` and ``workflow_dispatch`` triggers: no
+  ``pull_request_target`` and no ``workflow_run``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mlops_spec import __version__
+from mlops_spec.model.conventions import PR_TOKEN_SECRET, kubeconfig_secret, role_secrets
+from mlops_spec.model.spec import Spec
+from mlops_spec.render.environment import render_template
+from mlops_spec.render.escaping import (
+    Escaped,
+    UnsafeValue,
+    github_secret,
+    github_string,
+    literal,
+)
+from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
+from mlops_spec.render.pins import uses
+
+WORKFLOW_DIR = ".github/workflows"
+OUT_DIR = ".mlops-spec/out"
+REFERENCE_PROFILE = f"{OUT_DIR}/reference-profile.json"
+"""Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""
+RETRAIN_RECORD = "retrain/evaluation.json"
+"""Committed by a retrain pull request, relative to the model directory."""
+DEFAULT_BRANCH = "main"
+SETUP_MINUTES = 15
+"""Added to training.timeout_minutes for checkout, install, validation and reporting."""
+DEPLOY_MINUTES = 30
+REPORT_MINUTES = 10
+
+_CRON_TEXT = re.compile(r"^[0-9a-z*,/ -]+$")
+
+
+def applies(spec: Spec) -> bool:
+    return "github_actions" in spec.ci.providers
+
+
+def workflow_path(spec: Spec, purpose: str) -> str:
+    return f"{WORKFLOW_DIR}/mlops-{spec.name}-{purpose}.yml"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvSecret:
+    """An environment variable filled from a CI secret of the same name."""
+
+    name: str
+    ref: Escaped
+
+
+@dataclass(frozen=True, slots=True)
+class DeployJob:
+    id: str
+    environment: str
+    overlay: str
+    needs: str
+    kubeconfig: EnvSecret
+    notes: list[str]
+
+
+@dataclass(slots=True)
+class Plan:
+    """What every workflow template receives (spec values stay raw until filtered)."""
+
+    model: str
+    spec_path: str
+    model_dir: str
+    python: str
+    runs_on: str
+    version: str
+    secrets: list[EnvSecret]
+    job_minutes: int
+    pins: dict[str, Escaped]
+
+
+def _env_secrets(names: list[str]) -> list[EnvSecret]:
+    return [EnvSecret(name, github_secret(name)) for name in names]
+
+
+def _cron(cron: str) -> str:
+    # Validated by the model already; checked again because it enters an expression.
+    if not _CRON_TEXT.match(cron):
+        raise UnsafeValue(f"unexpected characters in cron expression {cron!r}")
+    return cron
+
+
+def _base_plan(ctx: RenderContext) -> Plan:
+    spec = ctx.spec
+    _, others = role_secrets(list(spec.ci.secrets), [e.name for e in
+                                                      spec.deployment.environments])
+    return Plan(
+        model=spec.name,
+        spec_path=ctx.spec_path,
+        model_dir=ctx.model_dir,
+        python=spec.ci.python,
+        runs_on=spec.ci.runs_on,
+        version=__version__,
+        secrets=_env_secrets(others),
+        job_minutes=spec.training.timeout_minutes + SETUP_MINUTES,
+        pins={
+            "checkout": uses("actions/checkout"),
+            "setup_python": uses("actions/setup-python"),
+            "upload_artifact": uses("actions/upload-artifact"),
+            "download_artifact": uses("actions/download-artifact"),
+        },
+    )
+
+
+def _watched_paths(ctx: RenderContext) -> list[str]:
+    """What a change to this model touches: its directory and its generated workflows."""
+    return [f"{ctx.model_dir}/**", f"{WORKFLOW_DIR}/mlops-{ctx.spec.name}-*"]
+
+
+def _remote_store(spec: Spec) -> bool:
+    store = spec.model.artifact.store
+    return store is not None and "://" in store
+
+
+def _workflow(ctx: RenderContext, purpose: str, template: str, **context: Any) -> OutputFile:
+    text = render_template(f"github_actions/{template}", **context)
+    return OutputFile(workflow_path(ctx.spec, purpose), text)
+
+
+# --- the workflows -------------------------------------------------------------------------
+
+
+def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
+    """Validate, render --check, train and evaluate, gate, and report on every PR."""
+    scoped = ctx.model_dir != "."
+    gated = "(steps.gate.outcome == 'success' || steps.gate.outcome == 'failure')"
+    same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
+    return _workflow(
+        ctx, "pr", "pr.yml.j2", plan=plan,
+        workflow_name=f"mlops {plan.model}: PR check",
+        job_name=f"mlops-spec check ({plan.model})",
+        report_name=f"mlops-spec report ({plan.model})",
+        # A monorepo PR that does not touch this model passes at once, so the job can be a
+        # required check (a path-filtered workflow would leave it pending forever).
+        scoped=scoped,
+        model_dir=ctx.model_dir,
+        workflows=f":(glob){WORKFLOW_DIR}/mlops-{plan.model}-*",
+        gate=literal("steps.changes.outputs.relevant == 'true'") if scoped else None,
+        # Once the gate ran (passed or failed), its report goes on the PR when GitHub gives
+        # the PR a token that can write, else into the job summary.
+        summary_if=literal(f"!cancelled() && {gated} && !({same_repo})"),
+        keep_if=literal(f"!cancelled() && {gated} && {same_repo}"),
+        report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
+                          f"{same_repo}"),
+        artifact=f"mlops-{plan.model}-report",
+        check_extras=literal("train,bot"),  # publish --summary on fork PRs
+        report_extras=literal("bot"),
+        minutes=REPORT_MINUTES,
+    )
+
+
+def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
+    """On main: train, evaluate, store the artifact, deploy each environment in order."""
+    spec = ctx.spec
+    deploys: list[DeployJob] = []
+    if spec.deployment.platform is not None:
+        previous = "train"
+        for env in spec.deployment.environments:
+            job_id = f"deploy-{env.name}"
+            secret = kubeconfig_secret(env.name)
+            deploys.append(DeployJob(
+                id=job_id, environment=env.name, overlay=ctx.in_model_dir(f"deploy/{env.name}"),
+                needs=previous, kubeconfig=EnvSecret(secret, github_secret(secret)),
+                notes=_approval_notes(spec, env.name, previous)))
+            previous = job_id
+    return _workflow(
+        ctx, "deploy", "deploy.yml.j2", plan=plan,
+        workflow_name=f"mlops {plan.model}: train and deploy",
+        branch=DEFAULT_BRANCH,
+        paths=_watched_paths(ctx) if ctx.model_dir != "." else [],
+        upload=_remote_store(spec),
+        deploys=deploys,
+        batch=spec.deployment.mode == "batch",
+        extras=literal("train"),
+        minutes=DEPLOY_MINUTES,
+    )
+
+
+def _approval_notes(spec: Spec, env_name: str, previous: str) -> list[str]:
+    env = next(e for e in spec.deployment.environments if e.name == env_name)
+    after = "training" if previous == "train" else f"{previous.removeprefix('deploy-')}"
+    if env.auto_deploy and not env.approvers:
+        return [f"GitHub environment {env.name}: deploys automatically once {after} "
+                "succeeded (add no required reviewers)."]
+    handles = [h for role in env.approvers for h in spec.owners.handles(role)]
+    if not handles:
+        handles = [h for role in spec.owners.roles() for h in spec.owners.handles(role)]
+    roles = ", ".join(env.approvers) if env.approvers else "any owner"
+    return [f"GitHub environment {env.name}: protect it with required reviewers ({roles}):",
+            "  " + " ".join(dict.fromkeys(handles))]
+
+
+def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
+    """Scheduled drift and decay checks; a fired trigger or a schedule opens a retrain PR."""
+    spec = ctx.spec
+    monitoring, retrain = spec.monitoring, spec.retrain
+    watch = (monitoring is not None and monitoring.current_data is not None
+             and (monitoring.drift is not None or monitoring.performance is not None))
+    triggers = bool(retrain and retrain.on) and watch
+    retrain_cron = retrain.schedule if retrain else None
+    if not watch and not (retrain and (retrain_cron or triggers)):
+        return None
+    crons: list[str] = []
+    if watch and monitoring is not None:
+        crons.append(_cron(monitoring.schedule))
+    if retrain_cron:
+        crons.append(_cron(retrain_cron))
+    crons = list(dict.fromkeys(crons))
+
+    monitor_if = retrain_if = None
+    if watch and monitoring is not None:
+        monitor_if = literal("github.event_name == 'workflow_dispatch' || "
+                             f"github.event.schedule == {github_string(monitoring.schedule)}")
+    conditions = []
+    if triggers:
+        conditions.append("needs.monitor.outputs.fired == 'true'")
+    if retrain_cron:
+        conditions.append(f"github.event.schedule == {github_string(retrain_cron)}")
+    conditions.append("(github.event_name == 'workflow_dispatch' && inputs.retrain)")
+    retrain_if = literal(("!cancelled() && " if triggers else "") + "("
+                         + " || ".join(conditions) + ")")
+    token = (github_secret(PR_TOKEN_SECRET) if PR_TOKEN_SECRET in spec.ci.secrets
+             else literal("${{ github.token }}"))
+    return _workflow(
+        ctx, "monitor", "monitor.yml.j2", plan=plan,
+        workflow_name=f"mlops {plan.model}: monitor and retrain",
+        crons=crons,
+        watch=watch, triggers=triggers, retrain=retrain is not None,
+        monitor_if=monitor_if, retrain_if=retrain_if,
+        current_data=monitoring.current_data if monitoring else None,
+        reference=REFERENCE_PROFILE,
+        record=ctx.in_model_dir(RETRAIN_RECORD),
+        branch=f"mlops/retrain/{plan.model}",
+        token=token,
+        own_token=PR_TOKEN_SECRET in spec.ci.secrets,
+        extras=literal("train"),
+        minutes=DEPLOY_MINUTES,
+    )
+
+
+def release(ctx: RenderContext, plan: Plan) -> OutputFile | None:
+    """Embedded models: a pushed tag ``<name>/v*`` builds and publishes a GitHub release."""
+    spec = ctx.spec
+    if spec.deployment.mode != "embedded":
+        return None
+    return _workflow(
+        ctx, "release", "release.yml.j2", plan=plan,
+        workflow_name=f"mlops {plan.model}: release",
+        tag=f"{plan.model}/v*",
+        upload=_remote_store(spec),
+        environment=spec.production.name,
+        notes=_approval_notes(spec, spec.production.name, "train"),
+        extras=literal("train"),
+        minutes=DEPLOY_MINUTES,
+    )
+
+
+def render(ctx: RenderContext) -> TargetOutput:
+    plan = _base_plan(ctx)
+    files = [pr_check(ctx, plan), train_and_deploy(ctx, plan),
+             monitor_and_retrain(ctx, plan), release(ctx, plan)]
+    return TargetOutput(files=[f for f in files if f is not None])
