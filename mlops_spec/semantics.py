@@ -511,9 +511,15 @@ def kubernetes_settings_used(spec: Spec) -> Iterator[Finding]:
                           "target_cpu_percent is not used", path,
                           "remove target_cpu_percent, or set min_replicas: 1",
                           Severity.WARNING)
+
+
 def kubeconfig_secrets_listed(spec: Spec) -> Iterator[Finding]:
-    """Deploying to a cluster reads each environment's kubeconfig from a named CI secret."""
-    if spec.deployment.platform is None:
+    """GitHub-hosted deploy jobs read each environment's kubeconfig from a named secret.
+
+    (Jenkins may instead use the agent's own cluster credentials, so it is not required
+    there.)
+    """
+    if spec.deployment.platform is None or "github_actions" not in spec.ci.providers:
         return
     for i, env in enumerate(spec.deployment.environments):
         name = kubeconfig_secret(env.name)

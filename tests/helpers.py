@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,32 +85,48 @@ class Run:
         return self.stdout + self.stderr
 
 
+# Runs the command from a small fresh process. Measuring with os.wait4 straight from the
+# test process would be wrong: on Linux a child's peak RSS includes the memory of the
+# process it was forked from (the hiwater of the pre-exec image), and pytest grows large.
+_LAUNCHER = r"""
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as handle:
+    json.dump({"status": status, "cpu": usage.ru_utime + usage.ru_stime,
+               "rss_kib": usage.ru_maxrss, "seconds": time.perf_counter() - start}, handle)
+"""
+
+
 def run_measured(args: list[str], cwd: Path, timeout: float = 20.0) -> Run:
-    """Run a command and read the child's own peak RSS with ``os.wait4``.
+    """Run a command and read its own wall time, CPU time and peak RSS.
 
     Output goes to temporary files so a chatty child cannot block on a full pipe while we
-    wait; the child is killed after ``timeout`` seconds (the caller asserts the real bar).
+    wait; the command is killed after ``timeout`` seconds (the caller asserts the real bar).
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.002)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen never waits again
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "usage.json"
+        proc = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCHER, str(report), *args],
+                                cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        usage = json.loads(report.read_text()) if report.exists() else {
+            "status": 9, "cpu": float(timeout), "rss_kib": 0, "seconds": float(timeout)}
         out.seek(0)
         err.seek(0)
-        return Run(returncode=proc.returncode,
+        return Run(returncode=os.waitstatus_to_exitcode(usage["status"]),
                    stdout=out.read().decode("utf-8", errors="replace"),
                    stderr=err.read().decode("utf-8", errors="replace"),
-                   seconds=seconds, cpu_seconds=usage.ru_utime + usage.ru_stime,
-                   max_rss_mib=usage.ru_maxrss / 1024)
+                   seconds=usage["seconds"], cpu_seconds=usage["cpu"],
+                   max_rss_mib=usage["rss_kib"] / 1024)

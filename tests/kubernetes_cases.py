@@ -179,6 +179,7 @@ def _three_environments() -> dict[str, Any]:
     data["deployment"]["environments"].insert(1, {
         "name": "pre-prod", "namespace": "ml-preprod",
         "resources": {"cpu": "2", "memory": "3Gi"}})
+    data["ci"]["secrets"].append("KUBECONFIG_PRE_PROD")
     return data
 
 

@@ -10,6 +10,7 @@ import copy
 import itertools
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -47,7 +48,16 @@ def example_data() -> dict[str, Any]:
     return copy.deepcopy(data)
 
 
+DEPLOY_SCRIPT = ('printf "MODEL_VERSION=%s\\n" "$GIT_COMMIT" > "$MLOPS_DEPLOY_DIR/model-version.env"'
+                 ' && kubectl apply -k "$MLOPS_DEPLOY_DIR"')
+"""Pins the overlay to the model trained at this commit, then applies it."""
+
+
 def spec_of(data: dict[str, Any]) -> Spec:
+    # Only the Jenkinsfile is under test here. Without github_actions among the providers,
+    # rule M040 (GitHub's per-environment kubeconfig secrets) does not apply, so variants
+    # can exercise the Jenkins fallbacks (KUBECONFIG, the agent's own credentials).
+    data["ci"]["providers"] = ["jenkins"]
     result = validate_text("mlops.yaml", yaml.safe_dump(data, sort_keys=False))
     errors = [f"{d.code} {d.message}" for d in result.diagnostics if d.is_error]
     assert result.ok and result.spec is not None, errors
@@ -197,8 +207,10 @@ def test_registered_and_applies_only_with_jenkins() -> None:
     data = example_data()
     assert jenkins.applies(spec_of(data))
     data["ci"]["providers"] = ["github_actions"]
-    assert not jenkins.applies(spec_of(data))
-    assert "jenkins" not in engine.default_targets(spec_of(data))
+    result = validate_text("mlops.yaml", yaml.safe_dump(data, sort_keys=False))
+    assert result.ok and result.spec is not None
+    assert not jenkins.applies(result.spec)
+    assert "jenkins" not in engine.default_targets(result.spec)
 
 
 def test_output_path_header_and_determinism() -> None:
@@ -298,18 +310,76 @@ def test_every_logical_stage_has_its_jenkins_stage(rendered: tuple[Spec, str, gp
         assert positions[0] > titles.index(jenkins.GROUPS["main"])
 
 
-def test_github_actions_stages_have_jenkins_counterparts() -> None:
-    """Checked against the GitHub Actions target's own table once that target exists."""
-    try:
-        from mlops_spec.render.targets import github_actions  # type: ignore[attr-defined]
-    except ImportError:
-        pytest.skip("the GitHub Actions target is not in this tree yet")
-    gha = getattr(github_actions, "STAGES", None)
-    if gha is None:
-        pytest.skip("the GitHub Actions target exports no STAGES table")
-    ours = {stage.id for stage in jenkins.STAGES}
-    theirs = {getattr(stage, "id", stage) for stage in gha}
-    assert theirs - {"deploy-{env}"} <= ours | {"deploy-{env}"}
+# What a pipeline step does, recognised by the command it runs (the same in both CIs).
+_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("validate", r"mlops-spec validate "),
+    ("render-check", r"mlops-spec render .*--check"),
+    ("train", r"mlops-spec train "),
+    ("governance", r"mlops-spec check "),
+    ("publish", r"mlops-spec publish "),
+    ("upload", r"mlops-spec upload "),
+    ("deploy", r"kubectl apply -k "),
+)
+
+
+def _logical(script: str, overlay: str | None) -> set[str]:
+    found = {name for name, pattern in _COMMANDS if re.search(pattern, script)}
+    if "deploy" in found:
+        found.discard("deploy")
+        assert overlay is not None, script
+        found.add("deploy-" + overlay.rsplit("/", 1)[1])
+    return found
+
+
+def _github_flow(workflow: dict[str, Any]) -> set[str]:
+    stages: set[str] = set()
+    for job in workflow["jobs"].values():
+        for step in job.get("steps", []):
+            if "run" in step:
+                stages |= _logical(step["run"], step.get("env", {}).get("OVERLAY"))
+    return stages
+
+
+def _jenkins_flow(pipeline: gp.Node, flow: str) -> set[str]:
+    """What the stages of one flow run: its group's stages, and its top-level stages."""
+    group = jenkins.GROUPS[flow]  # type: ignore[index]
+    own = {stage.title for stage in jenkins.STAGES if stage.flow == flow
+           and "{env}" not in stage.title}
+    own |= {stage.title.format(env=name) for stage in jenkins.STAGES if stage.flow == flow
+            and "{env}" in stage.title
+            for name in [n.string().removeprefix("Deploy ") for _p, n in all_stages(pipeline)
+                         if n.string().startswith("Deploy ")]}
+    stages: set[str] = set()
+    for parent, stage in all_stages(pipeline):
+        inside = parent is not None and parent.string() == group
+        if not inside and not (parent is None and stage.string() in own):
+            continue
+        overlays = [n.string() for n in stage.walk() if n.name == "MLOPS_DEPLOY_DIR"]
+        for node in stage.walk():
+            if node.name == "sh":
+                stages |= _logical(node.string(), overlays[0] if overlays else None)
+    return stages
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_github_actions_stages_have_jenkins_counterparts(name: str) -> None:
+    """Every step of the GitHub PR and main workflows has a Jenkins stage doing the same."""
+    data = example_data()
+    VARIANTS[name](data)
+    spec = spec_of(data)
+    ctx = RenderContext(spec=spec, spec_path=SPEC_PATH, model_dir=".")
+    plan = engine.render(ctx, ["github_actions", "jenkins"])
+    workflows = {path.rsplit("-", 1)[1].removesuffix(".yml"): yaml.safe_load(text)
+                 for path, (text, target) in plan.files.items() if target == "github_actions"}
+    pipeline = pipeline_of(plan.files["Jenkinsfile"][0])
+    pull_request = _github_flow(workflows["pr"])
+    assert {"validate", "render-check", "train", "governance", "publish"} <= pull_request
+    assert pull_request <= _jenkins_flow(pipeline, "pull_request")
+    main_flow = _github_flow(workflows["deploy"]) if "deploy" in workflows else set()
+    assert main_flow <= _jenkins_flow(pipeline, "main")
+    deploys = {f"deploy-{env.name}" for env in spec.deployment.environments}
+    if spec.deployment.platform is not None:
+        assert deploys <= main_flow
 
 
 def test_every_stage_has_a_timeout_within_the_pipeline_bound(
@@ -356,7 +426,7 @@ def test_approvals_are_stage_inputs_of_the_approvers(rendered: tuple[Spec, str, 
             f"models/credit-risk/deploy/{env.name}"
         [script] = [n.string() for n in stage.walk() if n.name == "sh" and "kubectl" in
                     n.string()]
-        assert script == 'kubectl apply -k "$MLOPS_DEPLOY_DIR"'
+        assert script == DEPLOY_SCRIPT
         needs_input = bool(env.approvers) or not env.auto_deploy
         assert stage.has("input") == needs_input
         if not needs_input:

@@ -30,6 +30,9 @@ class Mutation:
     """Text the hint must contain, when the rule's hint is worth pinning down."""
 
 
+WARNING_CODES = {"M033", "M054"}
+"""Rules that advise rather than block."""
+
 STEPS = "    steps: [{weight: 10, pause: 15m}, {weight: 50, pause: 30m}]\n"
 SECOND_SOURCE = """\
     - name: bureau
@@ -146,7 +149,9 @@ MUTATIONS = [
               ("type: canary\n" + STEPS, "type: rolling\n"),
               ("min_replicas: 2", "min_replicas: 0")), "min_replicas: 0"),
     Mutation("M026", "kubernetes training without an image",
-             (("platform: ci", "platform: kubernetes"),), "platform: kubernetes"),
+             (("platform: ci", "platform: kubernetes"),
+              ("uri: data/applications.csv", "uri: s3://acme-data/applications.csv")),
+             "platform: kubernetes"),
     Mutation("M027", "features from two sources without join_on",
              (("\nfeatures:\n", SECOND_SOURCE + "\nfeatures:\n"),
               (INCOME, INCOME + "    - {name: score, source: bureau, type: numeric}\n")),
@@ -160,6 +165,28 @@ MUTATIONS = [
              (("f1: {min: 0.55}", "f1: {max: 0.99}"),), "f1: {max: 0.99}"),
     Mutation("M034", "memory without a suffix",
              (("memory: 1Gi", 'memory: "512"'),), 'memory: "512"', "512Mi"),
+    Mutation("M040", "a deployed environment's kubeconfig secret is not listed",
+             (("KUBECONFIG_STAGING, ", ""),), "{name: staging", "KUBECONFIG_STAGING"),
+    Mutation("M050", "an artifact store the storage initializer cannot read",
+             (('store: "s3://acme-models/credit-risk"', 'store: "az://acme/credit-risk"'),),
+             'store: "az://acme/credit-risk"'),
+    Mutation("M051", "batch on kubernetes without a scoring image",
+             (("mode: realtime\n  platform: kserve\n", "mode: batch\n  platform: kubernetes\n"),
+              ("type: canary\n" + STEPS, "type: rolling\n"),
+              ("  autoscaling: {min_replicas: 2, max_replicas: 10, target_cpu_percent: 70}\n",
+               "  batch: {schedule: \"0 2 * * *\", input: s3://acme/in/, output: s3://acme/out/}"
+               "\n")),
+             "mode: batch"),
+    Mutation("M052", "in-cluster training on repository data",
+             (("platform: ci", "platform: kubernetes\n  image: ghcr.io/acme/train:1.4.0"),),
+             "uri: data/applications.csv"),
+    Mutation("M053", "an environment named like a reserved overlay",
+             (("{name: staging, namespace: ml-staging", "{name: base, namespace: ml-staging"),
+              ("KUBECONFIG_STAGING", "KUBECONFIG_BASE")),
+             "{name: base"),
+    Mutation("M054", "a serving image KServe ignores",
+             (("  platform: kserve\n", "  platform: kserve\n  image: ghcr.io/acme/s:1.0.0\n"),),
+             "image: ghcr.io/acme/s:1.0.0"),
     Mutation("M035", "a CI provider listed twice",
              (("providers: [github_actions, jenkins]",
                "providers: [github_actions, jenkins, github_actions]"),), "providers:"),
@@ -210,7 +237,7 @@ def test_rules_findings_carry_severity_and_hint() -> None:
         result = check(mutate(example_text(), *mutation.edits))
         for d in result.diagnostics:
             assert d.hint, f"{d.code} has no hint"
-            expected = "warning" if d.code == "M033" else "error"
+            expected = "warning" if d.code in WARNING_CODES else "error"
             assert d.severity.value == expected
 
 

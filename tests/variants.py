@@ -80,6 +80,7 @@ def batch(data: Data) -> None:
         ],
         "batch": {"schedule": "0 2 * * *", "input": "s3://acme-ml/credit-risk/to-score/",
                   "output": "s3://acme-ml/credit-risk/scores/", "parallelism": 4},
+        "image": "ghcr.io/acme/credit-risk-scorer:2.3.1",
     }
     data["ci"]["secrets"] = ["MODEL_STORE_CREDENTIALS", "KUBECONFIG_STAGING",
                              "KUBECONFIG_EU_PROD"]
