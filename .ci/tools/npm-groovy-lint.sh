@@ -13,4 +13,4 @@ if [ -x "$BIN" ] && [ -f "$PKG" ] && grep -q "\"version\": \"$VERSION\"" "$PKG";
 fi
 command -v java >/dev/null || { echo "npm-groovy-lint needs Java 17 (java not on PATH)" >&2; exit 1; }
 mkdir -p .tools
-npm install --prefix .tools --no-audit --no-fund "npm-groovy-lint@$VERSION"
+npm install --prefix .tools --no-audit --no-fund --save-exact "npm-groovy-lint@$VERSION"

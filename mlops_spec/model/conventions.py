@@ -6,6 +6,11 @@ plays which part, so GitHub Actions and Jenkins read the same secrets.
 
 from __future__ import annotations
 
+OUT_DIR = ".mlops-spec/out"
+"""Where ``mlops-spec train`` writes its outputs in CI (evaluation, artifact, report)."""
+REFERENCE_PROFILE = f"{OUT_DIR}/reference.profile.npz"
+"""The drift reference profile ``train`` stores next to the artifact (see docs/drift.md)."""
+
 PR_TOKEN_SECRET = "MLOPS_PR_TOKEN"
 """Optional token that opens retrain pull requests. GitHub starts no workflow for a pull
 request opened with the job's own ``GITHUB_TOKEN``, so without it the PR check of a retrain

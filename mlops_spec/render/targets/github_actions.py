@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_spec import __version__
-from mlops_spec.model.conventions import PR_TOKEN_SECRET, kubeconfig_secret, role_secrets
+from mlops_spec.model.conventions import (
+    PR_TOKEN_SECRET,
+    REFERENCE_PROFILE,
+    kubeconfig_secret,
+    role_secrets,
+)
 from mlops_spec.model.spec import Spec
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
@@ -35,8 +40,6 @@ from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
 
 WORKFLOW_DIR = ".github/workflows"
-OUT_DIR = ".mlops-spec/out"
-REFERENCE_PROFILE = f"{OUT_DIR}/reference-profile.json"
 """Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""
 RETRAIN_RECORD = "retrain/evaluation.json"
 """Committed by a retrain pull request, relative to the model directory."""

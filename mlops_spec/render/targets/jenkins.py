@@ -23,15 +23,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mlops_spec import __version__
+from mlops_spec.model.conventions import OUT_DIR, REFERENCE_PROFILE
 from mlops_spec.model.spec import Environment, Spec
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 
 FILE = "Jenkinsfile"
 MAIN_BRANCH = "main"
-OUT_DIR = ".mlops-spec/out"
 REPORT = f"{OUT_DIR}/report.json"
-REFERENCE_PROFILE = f"{OUT_DIR}/reference-profile.json"
 """Where ``mlops-spec train`` leaves the drift reference profile that ``drift`` reads."""
 GITHUB_TOKEN_CREDENTIAL = "GITHUB_TOKEN"
 """Jenkins credential (secret text) the publish stage reads; GitHub Actions has it built in."""
