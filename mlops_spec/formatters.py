@@ -36,14 +36,16 @@ def text(diagnostics: Sequence[Diagnostic], sources: Sources) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def diagnostic_row(d: Diagnostic) -> dict[str, object]:
+    """One diagnostic as a JSON object (the documented fields)."""
+    return {"file": d.file, "line": d.line, "column": d.column, "severity": d.severity.value,
+            "code": d.code, "message": d.message, "hint": d.hint, "path": d.dotted_path or None}
+
+
 def json_format(diagnostics: Sequence[Diagnostic], sources: Sources) -> str:
     import json
 
-    rows = [{
-        "file": d.file, "line": d.line, "column": d.column, "severity": d.severity.value,
-        "code": d.code, "message": d.message, "hint": d.hint, "path": d.dotted_path or None,
-    } for d in diagnostics]
-    return json.dumps(rows, indent=2) + "\n"
+    return json.dumps([diagnostic_row(d) for d in diagnostics], indent=2) + "\n"
 
 
 def _escape_data(value: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,9 +23,22 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without importing shutil (and with it bz2 and lzma):
+    argparse builds one for every add_argument, so this is on every command's start."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+        except (ValueError, OSError):
+            width = 80
+        super().__init__(prog, width=max(40, width - 2))
+
+
 def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlops-spec",
+        formatter_class=_Formatter,
         description="One declarative mlops.yaml per model: validate it, render pipelines "
                     "and manifests, train, monitor and govern from git.",
         epilog="Exit codes: 0 ok, 1 findings, 2 usage or unreadable input.",
@@ -32,7 +46,8 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mlops-spec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in COMMANDS.items():
-        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text,
+                                    formatter_class=_Formatter)
         if name == chosen:
             module = importlib.import_module(f"mlops_spec.commands.{name}")
             module.add_arguments(sub_parser)

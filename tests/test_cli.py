@@ -218,12 +218,36 @@ def test_internal_errors_are_reported_without_a_traceback(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, example: str, capsys: Capsys) -> None:
     import mlops_spec.commands.validate as command
 
-    def explode(paths: list[str]) -> list[object]:
+    def explode(items: list[object], output_format: str) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(command, "collect", explode)
+    monkeypatch.setattr(command, "report", explode)
     monkeypatch.delenv("MLOPS_SPEC_DEBUG", raising=False)
     code, _, err = run(["validate", str(tmp_path)], capsys)
     assert code == 3
     assert "internal error: RuntimeError: boom" in err
     assert "Traceback" not in err
+
+
+def test_a_large_monorepo_is_validated_on_every_core_with_the_same_output(
+        tmp_path: Path, example: str, capsys: Capsys) -> None:
+    import json
+
+    from mlops_spec.commands.validate import PARALLEL_MIN_SPECS
+
+    count = PARALLEL_MIN_SPECS + 5
+    for i in range(count):
+        text = example.replace("name: credit-risk", f"name: model-{i:03d}")
+        if i == 7:
+            text = text.replace("estimator:", "estimater:")
+        (tmp_path / f"m{i:03d}").mkdir()
+        (tmp_path / f"m{i:03d}" / "mlops.yaml").write_text(text, encoding="utf-8")
+    code, out, err = run(["validate", str(tmp_path)], capsys)
+    assert code == 1
+    assert "m007/mlops.yaml" in out and "did you mean 'estimator'?" in out
+    assert f"{count - 1} of {count} specs valid" in err
+    code, out, _ = run(["validate", str(tmp_path), "--format", "json"], capsys)
+    payload = json.loads(out)
+    assert [f["file"].split("/")[-2] for f in payload["files"]] == [
+        f"m{i:03d}" for i in range(count)]
+    assert [f["valid"] for f in payload["files"]].count(False) == 1
