@@ -1,3 +1,3 @@
-from mlops_spec.main import main
+from mlops_spec.main import console
 
-raise SystemExit(main())
+console()

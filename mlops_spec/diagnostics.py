@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -12,8 +12,7 @@ class Severity(StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One finding, located in a file when it has a place.
 
     ``line`` and ``column`` are 1-based; ``None`` when the finding has no place in the file
@@ -27,7 +26,7 @@ class Diagnostic:
     column: int | None = None
     severity: Severity = Severity.ERROR
     hint: str | None = None
-    path: tuple[str | int, ...] = field(default=())
+    path: tuple[str | int, ...] = ()
     end_column: int | None = None
 
     @property

@@ -13,7 +13,6 @@ consume the parser's event stream and build plain Python data ourselves, which l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -52,16 +51,24 @@ class Span(NamedTuple):
     end_column: int
 
 
-@dataclass
 class LoadedDocument:
-    """Plain data plus the source location of every key and value in it."""
+    """Plain data plus the source location of every key and value in it.
 
-    file: str
-    text: str
-    data: Any
-    values: dict[DataPath, Span] = field(default_factory=dict)
-    keys: dict[DataPath, Span] = field(default_factory=dict)
-    warnings: list[Diagnostic] = field(default_factory=list)
+    (A plain class rather than a dataclass: defining dataclasses costs startup time.)
+    """
+
+    __slots__ = ("data", "file", "keys", "text", "values", "warnings")
+
+    def __init__(self, file: str, text: str, data: Any) -> None:
+        self.file = file
+        self.text = text
+        self.data = data
+        self.values: dict[DataPath, Span] = {}
+        self.keys: dict[DataPath, Span] = {}
+        self.warnings: list[Diagnostic] = []
+
+    def __repr__(self) -> str:
+        return f"LoadedDocument(file={self.file!r}, {len(self.values)} values)"
 
     def locate(self, path: DataPath, *, key: bool = False) -> Span | None:
         """The span of ``path``, or of its closest ancestor that has one.

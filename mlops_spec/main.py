@@ -7,6 +7,7 @@ chosen subcommand's module is imported, so ``validate`` never pays for what ``tr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -59,6 +60,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     return guarded(lambda: _dispatch(args))
+
+
+READ_ONLY_COMMANDS = frozenset({"validate", "schema"})
+"""Commands that only read files and print: nothing of theirs needs interpreter teardown."""
+
+
+def console() -> None:
+    """The ``mlops-spec`` executable.
+
+    After a read-only command, exit without the interpreter's teardown (a final garbage
+    collection and the unloading of pydantic's many objects), which costs ~10% of a
+    `validate` run in pre-commit hooks and editors. Output is flushed first; such commands
+    hold no temporary files, pools or locks. Other commands exit normally.
+    """
+    code = main()
+    chosen = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    if chosen in READ_ONLY_COMMANDS:
+        with contextlib.suppress(BrokenPipeError, ValueError):  # the reader went away
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _dispatch(argv: list[str]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlops_spec.diagnostics import Severity
 from mlops_spec.model.checklist import BUILTIN_CHECKS
@@ -29,8 +29,10 @@ from mlops_spec.suggest import did_you_mean
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
+    """One rule's finding, located by its data path (a named tuple: cheap to define, which
+    matters on every start of `validate`)."""
+
     code: str
     message: str
     path: Path

@@ -6,7 +6,6 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic_core import ValidationError
@@ -21,15 +20,23 @@ SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", "
                        ".mypy_cache", ".ruff_cache", ".pytest_cache"})
 
 
-@dataclass
 class Result:
-    """The outcome of validating one file."""
+    """The outcome of validating one file (a plain class: dataclasses cost startup time)."""
 
-    file: str
-    spec: Spec | None = None
-    document: LoadedDocument | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    unreadable: bool = False
+    __slots__ = ("diagnostics", "document", "file", "spec", "unreadable")
+
+    def __init__(self, file: str, spec: Spec | None = None,
+                 document: LoadedDocument | None = None,
+                 diagnostics: list[Diagnostic] | None = None, unreadable: bool = False) -> None:
+        self.file = file
+        self.spec = spec
+        self.document = document
+        self.diagnostics: list[Diagnostic] = diagnostics if diagnostics is not None else []
+        self.unreadable = unreadable
+
+    def __repr__(self) -> str:
+        return (f"Result(file={self.file!r}, ok={self.ok}, "
+                f"diagnostics={len(self.diagnostics)})")
 
     @property
     def ok(self) -> bool:
@@ -44,12 +51,14 @@ class Result:
 
 def check_document(doc: LoadedDocument) -> Result:
     """Validate loaded data against the model, then the meaning-level rules."""
-    from mlops_spec import schema_errors, semantics
+    from mlops_spec import semantics
 
     result = Result(file=doc.file, document=doc, diagnostics=list(doc.warnings))
     try:
         spec: Spec = spec_validator().validate_python(doc.data)
     except ValidationError as exc:
+        from mlops_spec import schema_errors  # only needed when something is wrong
+
         errors = [schema_errors.convert(e, doc) for e in exc.errors()]  # type: ignore[arg-type]
         # A YAML 1.1 warning adds nothing where the same value already has an error.
         failed = {(d.line, d.column) for d in errors}

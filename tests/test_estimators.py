@@ -21,7 +21,7 @@ def test_committed_table_matches_installed_scikit_learn(
         generated: dict[str, dict[str, object]]) -> None:
     committed = estimators.TABLE.read_text(encoding="utf-8")
     assert committed == estimators.render_table(generated), (
-        "mlops_spec/model/estimators.json is stale: run `make generate` and commit it")
+        "mlops_spec/model/_estimators.py is stale: run `make generate` and commit it")
 
 
 def test_kinds_agree_with_scikit_learn() -> None:

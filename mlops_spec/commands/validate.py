@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_spec.diagnostics import Diagnostic
@@ -49,17 +48,18 @@ def validate_item(item: Item) -> Result:
     return validate_file(path, raw)
 
 
-@dataclass
 class Report:
     """What the output needs from a run of specs (small enough to send between processes)."""
 
-    text: str = ""
-    files: list[dict[str, object]] = field(default_factory=list)
-    rows: list[dict[str, object]] = field(default_factory=list)
-    exit_code: int = 0
-    errors: int = 0
-    warnings: int = 0
-    valid: int = 0
+    def __init__(self, exit_code: int = 0, errors: int = 0, warnings: int = 0,
+                 valid: int = 0) -> None:
+        self.text = ""
+        self.files: list[dict[str, object]] = []
+        self.rows: list[dict[str, object]] = []
+        self.exit_code = exit_code
+        self.errors = errors
+        self.warnings = warnings
+        self.valid = valid
 
 
 def report(items: list[Item], output_format: str) -> Report:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 Task = Literal["binary_classification", "multiclass_classification", "regression"]
 TASKS: tuple[str, ...] = get_args(Task)
@@ -16,8 +15,7 @@ MetricName = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Metric:
+class Metric(NamedTuple):
     name: str
     tasks: frozenset[str]
     higher_is_better: bool
