@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -96,23 +96,22 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def validate_text(file: str, text: str) -> Result:
+def _validate(file: str, load: Callable[[], LoadedDocument]) -> Result:
     with _cyclic_gc_paused():
         try:
-            doc = load_text(file, text)
+            doc = load()
         except InputError as exc:
             return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
         return check_document(doc)
+
+
+def validate_text(file: str, text: str) -> Result:
+    return _validate(file, lambda: load_text(file, text))
 
 
 def validate_file(path: Path, display: str | None = None) -> Result:
     file = display or str(path)
-    with _cyclic_gc_paused():
-        try:
-            doc = load_file(path, file)
-        except InputError as exc:
-            return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
-        return check_document(doc)
+    return _validate(file, lambda: load_file(path, file))
 
 
 def discover(target: Path) -> Iterator[Path]:
