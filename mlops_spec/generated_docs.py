@@ -149,9 +149,12 @@ def _children(prop: dict[str, Any], defs: dict[str, Any]) -> list[str]:
 
 
 def _load_example() -> Any:
+    """The bundled example, in a checkout; an installed wheel has none (fields' own
+    examples are used then)."""
     from mlops_spec.loader import load_file
 
-    return load_file(REPO / EXAMPLE_PATH).data
+    path = REPO / EXAMPLE_PATH
+    return load_file(path).data if path.is_file() else {}
 
 
 def write_all(root: Path = REPO) -> list[Path]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from mlops_spec.model.spec import Spec
 from mlops_spec.render.kubernetes import common as c
-from mlops_spec.render.kubernetes.workload import COMPONENT, pod_template
+from mlops_spec.render.kubernetes.workload import COMPONENT, workload_spec
 
 MIRROR_ROUTE = "mirror"
 PRIMARY_ROUTE = "primary"
@@ -115,15 +115,7 @@ def _strategy(spec: Spec, scope: c.Scope) -> dict[str, Any]:
 
 
 def rollout(spec: Spec, scope: c.Scope) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    if scope.autoscaling is None:
-        body["replicas"] = scope.replicas
-    body.update({
-        "revisionHistoryLimit": 5,
-        "selector": {"matchLabels": c.selector(spec, COMPONENT)},
-        "template": pod_template(spec, scope),
-        "strategy": _strategy(spec, scope),
-    })
+    body = workload_spec(spec, scope, _strategy(spec, scope))
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Rollout",

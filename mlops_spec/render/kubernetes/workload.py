@@ -70,17 +70,26 @@ def pod_template(spec: Spec, scope: c.Scope) -> dict[str, Any]:
     }
 
 
-def deployment(spec: Spec, scope: c.Scope) -> dict[str, Any]:
+def workload_spec(spec: Spec, scope: c.Scope, strategy: dict[str, Any]) -> dict[str, Any]:
+    """The spec a Deployment and an Argo Rollout share; they differ only in ``strategy``.
+
+    Replicas are left to the HorizontalPodAutoscaler when the environment autoscales.
+    """
     body: dict[str, Any] = {}
     if scope.autoscaling is None:
         body["replicas"] = scope.replicas
     body.update({
         "revisionHistoryLimit": 5,
         "selector": {"matchLabels": c.selector(spec, COMPONENT)},
-        "strategy": {"type": "RollingUpdate",
-                     "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+        "strategy": strategy,
         "template": pod_template(spec, scope),
     })
+    return body
+
+
+def deployment(spec: Spec, scope: c.Scope) -> dict[str, Any]:
+    body = workload_spec(spec, scope, {"type": "RollingUpdate",
+                                       "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}})
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
