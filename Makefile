@@ -41,8 +41,8 @@ test-fast: setup
 
 # Regenerate committed outputs from the models (tests fail when they are stale).
 generate: setup
-	$(BIN)/python -m mlops_spec.generated_docs
-	$(BIN)/python -m mlops_spec.model.estimators
+	$(BIN)/python -m mlops_spec.tools.generated_docs
+	$(BIN)/python -m mlops_spec.spec.estimators
 
 bench: setup
 	@for script in bench/*.py; do $(BIN)/python "$$script" || exit 1; done

@@ -46,7 +46,7 @@ def setup(root: Path, rows: int, columns: int) -> None:
     import yaml
 
     from mlops_spec.drift.profile import build_profile, save_profile
-    from mlops_spec.loader import load_file
+    from mlops_spec.spec.loader import load_file
 
     rng = np.random.default_rng(20240601)
     names = [f"x{i:02d}" for i in range(columns)]
@@ -84,13 +84,13 @@ def child(root: Path, method: str, jobs: int | None) -> dict[str, Any]:
     import numpy as np
     import scipy.stats  # noqa: F401  (imported by the p-values; counted under imports)
 
+    from mlops_spec.data.readers import read_columns
     from mlops_spec.drift.compare import measure
     from mlops_spec.drift.decide import decide_drift
     from mlops_spec.drift.plan import plan_features
     from mlops_spec.drift.profile import load_profile
-    from mlops_spec.drift.readers import read_columns
-    from mlops_spec.model.spec import Drift
-    from mlops_spec.validate import validate_file
+    from mlops_spec.spec.sections import Drift
+    from mlops_spec.spec.validate import validate_file
 
     spec = validate_file(root / "mlops.yaml").spec
     assert spec is not None

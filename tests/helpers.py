@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_spec.diagnostics import Diagnostic
-from mlops_spec.validate import Result, validate_text
+from mlops_spec.spec.validate import Result, validate_text
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "example-repo" / "mlops.yaml"

@@ -20,10 +20,10 @@ from typing import Any, get_args
 import pytest
 import yaml
 
-from mlops_spec.loader import load_text
-from mlops_spec.model.spec import Deployment, Strategy, Training
 from mlops_spec.render import engine, writer
-from mlops_spec.validate import Result, validate_file, validate_text
+from mlops_spec.spec.loader import load_text
+from mlops_spec.spec.sections import Deployment, Strategy, Training
+from mlops_spec.spec.validate import Result, validate_file, validate_text
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -13,7 +13,7 @@ from mlops_spec.drift.compare import measure
 from mlops_spec.drift.decide import decide_drift, feature_drifted, retrain_trigger
 from mlops_spec.drift.plan import plan_features
 from mlops_spec.drift.profile import build_profile
-from mlops_spec.model.spec import DRIFT_THRESHOLDS, Drift, Feature, Retrain
+from mlops_spec.spec.sections import DRIFT_THRESHOLDS, Drift, Feature, Retrain
 
 FEATURES = [
     Feature(name="income", source="s", type="numeric"),

@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-from mlops_spec.model import estimators
+from mlops_spec.spec import estimators
 
 pytestmark = [pytest.mark.slow,  # imports all of scikit-learn
               pytest.mark.filterwarnings("ignore::FutureWarning")]

@@ -9,8 +9,8 @@ import pytest
 from helpers import check, mutate
 
 from mlops_spec.diagnostics import Diagnostic, Severity
-from mlops_spec.formatters import FORMATTERS, github, json_format, markdown, text
-from mlops_spec.loader import load_text
+from mlops_spec.diagnostics.formatters import FORMATTERS, github, json_format, markdown, text
+from mlops_spec.spec.loader import load_text
 
 TEXT_HEAD = re.compile(r"^(?P<file>\S+):\d+:\d+: (error|warning)\[[A-Z]\d{3}\]: ")
 

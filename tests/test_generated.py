@@ -12,10 +12,10 @@ from helpers import REPO, check, example_text, mutate
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
-from mlops_spec import generated_docs
-from mlops_spec.loader import load_text
-from mlops_spec.model import compiled
-from mlops_spec.model.spec import Spec
+from mlops_spec.spec import compiled
+from mlops_spec.spec.loader import load_text
+from mlops_spec.spec.sections import Spec
+from mlops_spec.tools import generated_docs
 
 STALE = "{} is stale: run `make generate` and commit the result"
 
@@ -41,7 +41,7 @@ def test_committed_reference_is_current() -> None:
 def test_committed_validator_cache_is_current_and_loads() -> None:
     committed = compiled.CACHE.read_text(encoding="utf-8")
     assert committed == compiled.cache_text(), STALE.format(compiled.CACHE.relative_to(REPO))
-    from mlops_spec.model import _spec_schema
+    from mlops_spec.spec import _spec_schema
 
     assert compiled.fingerprint() == _spec_schema.FINGERPRINT
     assert isinstance(SchemaValidator(compiled._decode(_spec_schema.SCHEMA)), SchemaValidator)
@@ -153,7 +153,7 @@ def test_validate_uses_the_cache_instead_of_building_the_models() -> None:
              "from mlops_spec.main import main\n"
              "with contextlib.redirect_stdout(io.StringIO()):\n"
              "    assert main(['validate', 'example-repo']) == 0\n"
-             "from mlops_spec.model.spec import Spec\n"
+             "from mlops_spec.spec.sections import Spec\n"
              "print(Spec.__pydantic_complete__)\n")
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
                           text=True, check=True)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from mlops_spec import loader
 from mlops_spec.diagnostics import Diagnostic, InputError, Severity
-from mlops_spec.loader import Span, decode, load_file, load_text
+from mlops_spec.spec import loader
+from mlops_spec.spec.loader import Span, decode, load_file, load_text
 
 
 def fails(text: str) -> Diagnostic:

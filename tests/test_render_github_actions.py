@@ -12,11 +12,11 @@ from conftest import SHARED, cli
 from variants import VARIANTS, dump, variant
 
 from mlops_spec import __version__
-from mlops_spec.model.spec import Spec
 from mlops_spec.render.engine import context_for, render
 from mlops_spec.render.pins import PINS
 from mlops_spec.render.targets import github_actions
-from mlops_spec.validate import validate_text
+from mlops_spec.spec.sections import Spec
+from mlops_spec.spec.validate import validate_text
 
 PURPOSES = {
     "example": {"pr", "deploy", "monitor"},

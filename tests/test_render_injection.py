@@ -23,10 +23,10 @@ from pydantic import BaseModel
 from variants import dump, variant
 
 from mlops_spec.diagnostics import format_path
-from mlops_spec.model.spec import Spec
 from mlops_spec.render.engine import RenderError, context_for, render
 from mlops_spec.render.escaping import UnsafeValue
-from mlops_spec.validate import validate_text
+from mlops_spec.spec.sections import Spec
+from mlops_spec.spec.validate import validate_text
 
 PAYLOADS = {
     "expression": "${{ github.event.pull_request.title }}",

@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 import yaml
 
-from mlops_spec.loader import load_text
-from mlops_spec.model.spec import Spec
 from mlops_spec.render import engine
 from mlops_spec.render.escaping import UnsafeValue, groovy, groovy_lines
 from mlops_spec.render.outputs import RenderContext
 from mlops_spec.render.targets import TARGETS, jenkins
-from mlops_spec.validate import validate_text
+from mlops_spec.spec.loader import load_text
+from mlops_spec.spec.sections import Spec
+from mlops_spec.spec.validate import validate_text
 
 try:  # tests/ as a package, or on sys.path (pytest's default import mode)
     from tests import groovy_parser as gp

@@ -35,7 +35,7 @@ from mlops_spec.render.kubernetes.yamlout import dump as yaml_dump
 from mlops_spec.render.kubernetes.yamlout import dump_all
 from mlops_spec.render.outputs import RenderContext
 from mlops_spec.render.targets import kubernetes as target
-from mlops_spec.validate import validate_text
+from mlops_spec.spec.validate import validate_text
 
 COMBINATIONS = combinations()
 

@@ -9,8 +9,8 @@ import pytest
 from helpers import Mutate, check, line_of, position_of, show
 
 from mlops_spec.main import main
-from mlops_spec.model import spec as models
-from mlops_spec.schema_errors import allowed_keys, model_at
+from mlops_spec.spec import sections as models
+from mlops_spec.spec.schema_errors import allowed_keys, model_at
 
 # --- model_at / allowed_keys ------------------------------------------------------------------
 

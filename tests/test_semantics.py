@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from helpers import check, example_text, line_of, mutate, show
 
-from mlops_spec import semantics
+from mlops_spec.spec import semantics
 
 
 def test_the_example_has_no_findings(example: str) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from mlops_spec.model import types as t
-from mlops_spec.model.spec import Image
+from mlops_spec.spec import types as t
+from mlops_spec.spec.sections import Image
 
 
 def accepts(annotation: Any, value: Any) -> Any:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pytest
 from helpers import check, example_text, mutate, position_of, show
 
-from mlops_spec.loader import DataPath, load_text
-from mlops_spec.schema_errors import allowed_keys, model_at
-from mlops_spec.suggest import closest
+from mlops_spec.spec.loader import DataPath, load_text
+from mlops_spec.spec.schema_errors import allowed_keys, model_at
+from mlops_spec.spec.suggest import closest
 
 
 def typo_candidates(word: str) -> Iterator[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import mutate
 
-from mlops_spec.validate import Result, discover, validate_file, validate_text
+from mlops_spec.spec.validate import Result, discover, validate_file, validate_text
 
 
 def test_text_and_file_give_the_same_result(tmp_path: Path, example: str) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_spec.diagnostics import Diagnostic, InputError
-from mlops_spec.model.spec import Drift, Performance, Spec
+from mlops_spec.spec.sections import Drift, Performance, Spec
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -58,13 +58,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    from mlops_spec.formatters import FORMATTERS
+    from mlops_spec.diagnostics.formatters import FORMATTERS
 
     sys.stderr.write(FORMATTERS["text"](diagnostics, {}))
 
 
 def _load_spec(target: Path) -> tuple[Path, Spec]:
-    from mlops_spec.validate import discover, validate_file
+    from mlops_spec.spec.validate import discover, validate_file
 
     path = target
     if target.is_dir():
@@ -76,7 +76,7 @@ def _load_spec(target: Path) -> tuple[Path, Spec]:
         path = found[0]
     result = validate_file(path)
     if result.spec is None or not result.ok:
-        from mlops_spec.formatters import FORMATTERS
+        from mlops_spec.diagnostics.formatters import FORMATTERS
 
         sources = {result.file: result.document} if result.document else {}
         sys.stderr.write(FORMATTERS["text"](result.diagnostics, sources))
@@ -87,9 +87,9 @@ def _load_spec(target: Path) -> tuple[Path, Spec]:
 
 
 def _build(spec_file: Path, spec: Spec, data: Path, out: Path) -> int:
+    from mlops_spec.data.readers import read_columns
     from mlops_spec.drift.columns import ColumnError, ColumnType
     from mlops_spec.drift.profile import build_profile, save_profile
-    from mlops_spec.drift.readers import read_columns
 
     types: dict[str, ColumnType] = {f.name: f.type for f in spec.features.columns}
     table = read_columns(data, types)
@@ -116,13 +116,13 @@ def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path:
 
 
 def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
+    from mlops_spec.data.readers import read_columns
     from mlops_spec.drift import performance as perf
     from mlops_spec.drift.columns import ColumnError, ColumnType
     from mlops_spec.drift.compare import measure
     from mlops_spec.drift.decide import decide_drift, retrain_trigger
     from mlops_spec.drift.plan import plan_features
     from mlops_spec.drift.profile import load_profile
-    from mlops_spec.drift.readers import read_columns
     from mlops_spec.drift.report import Report, to_json, to_text
 
     if args.jobs is not None and args.jobs < 1:

@@ -44,7 +44,7 @@ specs are independent); fewer are not worth starting worker processes for."""
 
 def run(args: argparse.Namespace) -> int:
     from mlops_spec.commands.validate import expand
-    from mlops_spec.suggest import did_you_mean
+    from mlops_spec.spec.suggest import did_you_mean
 
     for name in args.targets or []:
         if name not in target_table.TARGETS:
@@ -103,7 +103,7 @@ def _one(item: Item, args: argparse.Namespace, caches: dict[Path, Any]) -> Outco
     import io
 
     from mlops_spec.commands.validate import validate_item
-    from mlops_spec.formatters import text
+    from mlops_spec.diagnostics.formatters import text
     from mlops_spec.render import engine, writer
 
     out, err = io.StringIO(), io.StringIO()

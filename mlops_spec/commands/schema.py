@@ -12,7 +12,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlops_spec import generated_docs
+    from mlops_spec.tools import generated_docs
 
     text = generated_docs.reference_markdown() if args.reference else (
         generated_docs.schema_text())

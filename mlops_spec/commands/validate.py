@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from mlops_spec.diagnostics import Diagnostic
-from mlops_spec.validate import Result, discover, validate_file
+from mlops_spec.spec.validate import Result, discover, validate_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +64,7 @@ class Report:
 
 def report(items: list[Item], output_format: str) -> Report:
     """Validate ``items`` and format their findings (runs in a worker for big monorepos)."""
-    from mlops_spec.formatters import FORMATTERS, diagnostic_row
+    from mlops_spec.diagnostics.formatters import FORMATTERS, diagnostic_row
 
     results = [validate_item(item) for item in items]
     diagnostics = [d for r in results for d in r.diagnostics]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from mlops_spec.drift.compare import Measurement
 from mlops_spec.drift.plan import P_VALUE_METHODS, PlannedFeature
-from mlops_spec.model.spec import Retrain
+from mlops_spec.spec.sections import Retrain
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from mlops_spec.diagnostics import Diagnostic, InputError
 from mlops_spec.drift.columns import ColumnType
 from mlops_spec.drift.profile import Profile
-from mlops_spec.model.spec import DRIFT_THRESHOLDS, Drift, Feature
+from mlops_spec.spec.sections import DRIFT_THRESHOLDS, Drift, Feature
 
 AUTO_SMALL_REFERENCE = 1000
 """Largest reference (valid values) for which ``auto`` uses a test (KS, chi-square)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mlops_spec.model.spec import Spec
 from mlops_spec.render import targets as target_table
 from mlops_spec.render.outputs import OutputBlock, OutputFile, RenderContext
 from mlops_spec.render.writer import TreePlan, plan_tree
+from mlops_spec.spec.sections import Spec
 
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._/-]*$")
 

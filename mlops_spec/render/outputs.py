@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlops_spec.model.spec import Spec
+from mlops_spec.spec.sections import Spec
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlops_spec.model.spec import Spec
 from mlops_spec.render.kubernetes import common as c
+from mlops_spec.spec.sections import Spec
 
 COMPONENT = "batch-scoring"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mlops_spec.model.spec import Autoscaling, Environment, Resources, Spec
+from mlops_spec.spec.sections import Autoscaling, Environment, Resources, Spec
 
 # --- pinned images --------------------------------------------------------------------------
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlops_spec.model.spec import Spec
 from mlops_spec.render.kubernetes import common as c
+from mlops_spec.spec.sections import Spec
 
 COMPONENT = "predictor"
 MODE = "serving.kserve.io/deploymentMode"

@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlops_spec.model.spec import Environment, Spec
 from mlops_spec.render.kubernetes import batch, kserve, rollout, training, workload
 from mlops_spec.render.kubernetes import common as c
 from mlops_spec.render.kubernetes.yamlout import dump, dump_all
+from mlops_spec.spec.sections import Environment, Spec
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 VERSION_FILE = "model-version.env"

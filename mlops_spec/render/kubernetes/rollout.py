@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlops_spec.model.spec import Spec
 from mlops_spec.render.kubernetes import common as c
 from mlops_spec.render.kubernetes.workload import COMPONENT, workload_spec
+from mlops_spec.spec.sections import Spec
 
 MIRROR_ROUTE = "mirror"
 PRIMARY_ROUTE = "primary"

@@ -7,8 +7,8 @@ Later lines win in CODEOWNERS, so the block goes from general to specific.
 
 from __future__ import annotations
 
-from mlops_spec.model.spec import Spec
 from mlops_spec.render.outputs import OutputBlock, RenderContext, TargetOutput
+from mlops_spec.spec.sections import Spec
 
 PATH = ".github/CODEOWNERS"
 

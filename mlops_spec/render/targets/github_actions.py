@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_spec import __version__
-from mlops_spec.model.conventions import (
+from mlops_spec.conventions import (
     PR_TOKEN_SECRET,
     REFERENCE_PROFILE,
     kubeconfig_secret,
     role_secrets,
 )
-from mlops_spec.model.spec import Spec
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
     Escaped,
@@ -38,6 +37,7 @@ from mlops_spec.render.escaping import (
 )
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
+from mlops_spec.spec.sections import Spec
 
 WORKFLOW_DIR = ".github/workflows"
 """Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mlops_spec import __version__
-from mlops_spec.model.conventions import OUT_DIR, REFERENCE_PROFILE
-from mlops_spec.model.spec import Environment, Spec
+from mlops_spec.conventions import OUT_DIR, REFERENCE_PROFILE
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
+from mlops_spec.spec.sections import Environment, Spec
 
 FILE = "Jenkinsfile"
 MAIN_BRANCH = "main"

@@ -8,9 +8,9 @@ docs/kubernetes.md for what each mode, platform and strategy produces.
 
 from __future__ import annotations
 
-from mlops_spec.model.spec import Spec
 from mlops_spec.render.kubernetes.kustomize import layout
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
+from mlops_spec.spec.sections import Spec
 
 
 def applies(spec: Spec) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from mlops_spec.diagnostics import Diagnostic
-from mlops_spec.loader import LoadedDocument
+from mlops_spec.spec.loader import LoadedDocument
 
 Sources = dict[str, LoadedDocument]
 

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from mlops_spec.diagnostics import Diagnostic, InputError
 from mlops_spec.drift.columns import ColumnType
-from mlops_spec.suggest import did_you_mean
+from mlops_spec.spec.suggest import did_you_mean
 
 MISSING_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "None", "<NA>",
                   "#N/A")

@@ -2,7 +2,7 @@
 
 The models hold shape and per-field rules (types, patterns, ranges). Rules that relate two
 sections (a feature's source exists, approvers are defined owners, ...) live in
-``mlops_spec.semantics`` so each gets its own diagnostic code. Field descriptions feed the
+``mlops_spec.spec.semantics`` so each gets its own diagnostic code. Field descriptions feed the
 JSON Schema and docs/reference.md, so they are written for users.
 """
 
@@ -19,8 +19,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from mlops_spec.model.metrics import MetricName, Task
-from mlops_spec.model.types import (
+from mlops_spec.spec.metrics import MetricName, Task
+from mlops_spec.spec.types import (
     ColumnName,
     Cron,
     DnsLabel,

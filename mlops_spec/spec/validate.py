@@ -11,9 +11,9 @@ from pathlib import Path
 from pydantic_core import ValidationError
 
 from mlops_spec.diagnostics import Diagnostic, InputError
-from mlops_spec.loader import LoadedDocument, load_file, load_text
-from mlops_spec.model.compiled import spec_validator
-from mlops_spec.model.spec import Spec
+from mlops_spec.spec.compiled import spec_validator
+from mlops_spec.spec.loader import LoadedDocument, load_file, load_text
+from mlops_spec.spec.sections import Spec
 
 SPEC_FILENAMES = ("mlops.yaml", "mlops.yml")
 SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox",
@@ -51,13 +51,13 @@ class Result:
 
 def check_document(doc: LoadedDocument) -> Result:
     """Validate loaded data against the model, then the meaning-level rules."""
-    from mlops_spec import semantics
+    from mlops_spec.spec import semantics
 
     result = Result(file=doc.file, document=doc, diagnostics=list(doc.warnings))
     try:
         spec: Spec = spec_validator().validate_python(doc.data)
     except ValidationError as exc:
-        from mlops_spec import schema_errors  # only needed when something is wrong
+        from mlops_spec.spec import schema_errors  # only needed when something is wrong
 
         errors = [schema_errors.convert(e, doc) for e in exc.errors()]  # type: ignore[arg-type]
         # A YAML 1.1 warning adds nothing where the same value already has an error.

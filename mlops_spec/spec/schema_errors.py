@@ -9,10 +9,10 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from mlops_spec.diagnostics import Diagnostic
-from mlops_spec.loader import DataPath, LoadedDocument
-from mlops_spec.model import types as t
-from mlops_spec.model.spec import SUPPORTED_API_VERSIONS, Spec
-from mlops_spec.suggest import did_you_mean
+from mlops_spec.spec import types as t
+from mlops_spec.spec.loader import DataPath, LoadedDocument
+from mlops_spec.spec.sections import SUPPORTED_API_VERSIONS, Spec
+from mlops_spec.spec.suggest import did_you_mean
 
 PATTERN_HELP: dict[str, str] = {
     t.DNS_LABEL: "a DNS-1123 label: lowercase letters, digits and '-', starting and ending "

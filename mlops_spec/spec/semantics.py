@@ -11,11 +11,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
+from mlops_spec.conventions import kubeconfig_secret
 from mlops_spec.diagnostics import Severity
-from mlops_spec.model.checklist import BUILTIN_CHECKS
-from mlops_spec.model.conventions import kubeconfig_secret
-from mlops_spec.model.metrics import METRICS, metrics_for
-from mlops_spec.model.spec import (
+from mlops_spec.spec.checklist import BUILTIN_CHECKS
+from mlops_spec.spec.metrics import METRICS, metrics_for
+from mlops_spec.spec.sections import (
     CATEGORICAL_TRANSFORMS,
     NUMERIC_TRANSFORMS,
     ROLES,
@@ -23,8 +23,8 @@ from mlops_spec.model.spec import (
     Resources,
     Spec,
 )
-from mlops_spec.model.types import quantity_value
-from mlops_spec.suggest import did_you_mean
+from mlops_spec.spec.suggest import did_you_mean
+from mlops_spec.spec.types import quantity_value
 
 Path = tuple[str | int, ...]
 
@@ -197,7 +197,7 @@ def bounds_point_the_right_way(spec: Spec) -> Iterator[Finding]:
 
 
 def estimator_fits_task(spec: Spec) -> Iterator[Finding]:
-    from mlops_spec.model.estimators import KIND_FOR_TASK, estimators
+    from mlops_spec.spec.estimators import KIND_FOR_TASK, estimators
 
     table = estimators()
     path = spec.model.estimator

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / "_spec_schema.py"
 """Generated module with ``FINGERPRINT`` and ``SCHEMA``: importing its byte-compiled form is
 cheaper than importing and running the json module on every start."""
-SOURCES = ("spec.py", "types.py", "metrics.py")
+SOURCES = ("sections.py", "types.py", "metrics.py")
 _REF = "$py"
 _ALLOWED_MODULES = ("mlops_spec.",)
 _ALLOWED_BUILTINS = {"builtins:list": list, "builtins:dict": dict}
@@ -94,7 +94,7 @@ def cache_text() -> str:
     """The cache file's content for the current models (written by ``make generate``)."""
     import pprint
 
-    from mlops_spec.model.spec import Spec
+    from mlops_spec.spec.sections import Spec
 
     Spec.model_rebuild(force=True)
     schema = pprint.pformat(_encode(Spec.__pydantic_core_schema__), width=100, compact=True,
@@ -107,12 +107,12 @@ def cache_text() -> str:
 def spec_validator() -> SchemaValidator:
     """The validator of ``Spec``: from the cache when fresh, else built by pydantic."""
     try:
-        cached = importlib.import_module("mlops_spec.model._spec_schema")
+        cached = importlib.import_module("mlops_spec.spec._spec_schema")
         if fingerprint() == cached.FINGERPRINT:
             return SchemaValidator(_decode(cached.SCHEMA))
     except (OSError, ValueError, AttributeError, ImportError, TypeError, SyntaxError):
         pass
-    from mlops_spec.model.spec import Spec
+    from mlops_spec.spec.sections import Spec
 
     Spec.model_rebuild(force=True)
     validator: SchemaValidator = Spec.__pydantic_validator__  # type: ignore[assignment]

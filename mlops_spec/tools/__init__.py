@@ -1,0 +1,1 @@
+"""Developer tools (not on the runtime path): generated docs, schema and caches."""
