@@ -6,6 +6,21 @@ import os
 import sys
 from collections.abc import Callable
 
+from mlops_spec.diagnostics import Diagnostic, MissingExtra, UserError
+
+# Top-level modules of optional dependencies -> the extra that installs them.
+_EXTRA_OF = {
+    "numpy": "train", "scipy": "drift", "sklearn": "train", "skops": "train",
+    "pyarrow": "drift", "github3": "bot", "fsspec": "s3", "s3fs": "s3", "gcsfs": "gcs",
+    "adlfs": "azure", "mlflow": "mlflow", "skl2onnx": "onnx", "onnxruntime": "onnx",
+}
+
+
+def _print(diagnostics: list[Diagnostic]) -> None:
+    from mlops_spec.diagnostics.formatters import FORMATTERS
+
+    sys.stderr.write(FORMATTERS["text"](diagnostics, {}))
+
 
 def guarded(run: Callable[[], int]) -> int:
     try:
@@ -19,11 +34,26 @@ def guarded(run: Callable[[], int]) -> int:
         return 0
     except SystemExit as exc:  # argparse: --help (0) and usage errors (2)
         return exc.code if isinstance(exc.code, int) else 2
+    except UserError as exc:
+        _print(exc.diagnostics)
+        return exc.exit_code
+    except ModuleNotFoundError as exc:
+        # An optional dependency imported without ``diagnostics.require`` first.
+        name = (exc.name or "").split(".")[0]
+        extra = _EXTRA_OF.get(name)
+        if extra is None:
+            return _internal(exc)
+        _print(MissingExtra(extra, name, "this command").diagnostics)
+        return 2
     except Exception as exc:
-        if os.environ.get("MLOPS_SPEC_DEBUG"):
-            raise
-        print(f"mlops-spec: internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in mlops-spec, not in your spec; please report it with the "
-              "command you ran. Set MLOPS_SPEC_DEBUG=1 to see the traceback.",
-              file=sys.stderr)
-        return 3
+        return _internal(exc)
+
+
+def _internal(exc: Exception) -> int:
+    if os.environ.get("MLOPS_SPEC_DEBUG"):
+        raise exc
+    print(f"mlops-spec: internal error: {type(exc).__name__}: {exc}\n"
+          "This is a bug in mlops-spec, not in your spec; please report it with the "
+          "command you ran. Set MLOPS_SPEC_DEBUG=1 to see the traceback.",
+          file=sys.stderr)
+    return 3

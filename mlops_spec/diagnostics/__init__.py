@@ -52,9 +52,50 @@ def format_path(path: tuple[str | int, ...]) -> str:
     return out
 
 
-class InputError(Exception):
-    """Input could not be read or parsed at all (exit code 2), carried as diagnostics."""
+class UserError(Exception):
+    """Every user-facing failure: diagnostics to show and the exit code to leave with.
+
+    Commands raise a subclass and never catch it themselves: ``error_handler.guarded`` alone
+    prints the diagnostics (text format, on stderr) and returns ``exit_code``. Messages never
+    carry secrets; a hint says what to do about it.
+    """
+
+    exit_code = 2
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(diagnostics[0].message if diagnostics else "input error")
+        super().__init__(diagnostics[0].message if diagnostics else "error")
         self.diagnostics = diagnostics
+
+    @classmethod
+    def single(cls, code: str, message: str, file: str = "", *, hint: str | None = None,
+               line: int | None = None, column: int | None = None) -> UserError:
+        """One diagnostic, the common case: ``raise StoreError.single("A003", ...)``."""
+        return cls([Diagnostic(code=code, message=message, file=file, line=line,
+                               column=column, hint=hint)])
+
+
+class InputError(UserError):
+    """Input could not be read or parsed at all (exit code 2), carried as diagnostics."""
+
+
+class MissingExtra(UserError):
+    """An optional dependency is not installed: exit 2 naming the extra to install."""
+
+    def __init__(self, extra: str, module: str, needed_for: str) -> None:
+        super().__init__([Diagnostic(
+            code="X001", file="",
+            message=f"{needed_for} needs the Python package {module!r}, which is not installed",
+            hint=f"install 'mlops-spec[{extra}]' (pip install 'mlops-spec[{extra}]')")])
+        self.extra = extra
+
+
+def require(module: str, extra: str, needed_for: str) -> None:
+    """Import ``module`` or raise ``MissingExtra``; call before importing heavy extras."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise MissingExtra(extra, module, needed_for)
