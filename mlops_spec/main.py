@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "render": "write the CI workflows, pipelines and manifests the spec implies",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
     "drift": "compare current data with the training reference; exit 1 to retrain",
+    "init": "create a commented starter mlops.yaml that validates and renders",
+    "completion": "print a bash or zsh completion script",
 }
 
 
