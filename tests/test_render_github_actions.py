@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SHARED, cli
+from conftest import FIXTURES, cli
 from variants import VARIANTS, dump, variant
 
 from mlops_spec import __version__
@@ -277,8 +277,8 @@ def test_same_cron_twice_is_one_schedule() -> None:
     assert monitor["on"]["schedule"] == [{"cron": "0 6 * * *"}]
 
 
-def test_pins_come_from_the_shared_reference() -> None:
-    reference = (SHARED / "action-pins.md").read_text(encoding="utf-8")
+def test_pins_come_from_the_vendored_reference() -> None:
+    reference = (FIXTURES / "action-pins.md").read_text(encoding="utf-8")
     rows = {m["action"]: (m["tag"], m["sha"]) for m in re.finditer(
         r"^\| (?P<action>[\w.-]+/[\w.-]+) \| (?P<tag>v[\d.]+) \| (?P<sha>[0-9a-f]{40}) \|",
         reference, re.MULTILINE)}
