@@ -131,8 +131,8 @@ def test_generated_header_and_install_pin() -> None:
         for job in parsed(text)["jobs"].values():
             for step in steps(job):
                 if step.get("name") == "Install mlops-spec":
-                    assert step["env"]["MLOPS_SPEC_VERSION"] == __version__
-                    assert '"mlops-spec[$MLOPS_SPEC_EXTRAS]==$MLOPS_SPEC_VERSION"' in step["run"]
+                    assert step["env"]["MLOPS_SPEC_REQUIREMENT"].endswith(f"=={__version__}")
+                    assert step["run"] == 'python -m pip install "$MLOPS_SPEC_REQUIREMENT"'
 
 
 def test_pr_check_gates_and_reports() -> None:

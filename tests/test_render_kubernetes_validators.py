@@ -101,7 +101,7 @@ def _strict(schema: Any) -> Any:
 def crd_validator(key: tuple[str, str]) -> jsonschema.Draft7Validator:
     path = CRD_SCHEMAS / CRDS[key]
     if not path.is_file():
-        pytest.fail(f"{path} is missing: the CRD schemas are vendored in tests/fixtures/crd-schemas")
+        pytest.fail(f"{path} is missing: CRD schemas are vendored in tests/fixtures/crd-schemas")
     return jsonschema.Draft7Validator(_strict(json.loads(path.read_text())))
 
 

@@ -445,6 +445,46 @@ class Jenkins(Section):
                                        "instead of a labelled agent.")
 
 
+PACKAGE_VERSION = r"^[0-9]+(\.[0-9]+){1,3}((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?$"
+GIT_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)+$"
+COMMIT = r"^[0-9a-f]{40}$"
+# A repository-relative path to a wheel of mlops-spec: no `..`, no hidden or absolute path.
+WHEEL = r"^([A-Za-z0-9_][A-Za-z0-9._-]*/)*mlops_spec-[A-Za-z0-9._+-]+\.whl$"
+
+
+class Install(Section):
+    """Where CI jobs install mlops-spec from: exactly one source (see docs/ci.md)."""
+
+    version: Annotated[str, Field(pattern=PACKAGE_VERSION, max_length=40)] | None = Field(
+        None, description="A released version from the package index (PyPI), e.g. "
+        "\"0.1.0\". The default is the version of mlops-spec that rendered the files.")
+    git: Annotated[str, Field(pattern=GIT_URL, max_length=300)] | None = Field(
+        None, description="HTTPS URL of a git repository of mlops-spec (with `commit`).")
+    commit: Annotated[str, Field(pattern=COMMIT)] | None = Field(
+        None, description="The full 40-hex commit of `git` to install (a branch or tag "
+        "can move; a commit cannot).")
+    wheel: Annotated[str, Field(pattern=WHEEL, max_length=1024)] | None = Field(
+        None, description="Repository-relative path of a committed mlops-spec wheel, e.g. "
+        "tools/mlops_spec-0.1.0-py3-none-any.whl.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.git is None) != (self.commit is None):
+            raise ValueError("git and commit go together: the repository URL and the "
+                             "40-hex commit to install")
+        sources = [name for name in ("version", "git", "wheel") if getattr(self, name)]
+        if len(sources) != 1:
+            raise ValueError("give exactly one install source: version, git (with commit) "
+                             f"or wheel (got {', '.join(sources) or 'none'})")
+        return self
+
+
+def _default_install() -> Install:
+    from mlops_spec import __version__
+
+    return Install(version=__version__)
+
+
 class Ci(Section):
     """Which CI systems run the generated pipelines."""
 
@@ -457,6 +497,9 @@ class Ci(Section):
     secrets: list[SecretName] = Field(default_factory=list, description="Names of CI secrets "
                                       "the pipelines read (referenced, never rendered).")
     jenkins: Jenkins = Field(default_factory=Jenkins, description="Jenkins settings.")
+    install: Install = Field(default_factory=_default_install, description="Where the "
+                             "pipelines install mlops-spec from (default: this release, "
+                             "by version, from PyPI).")
 
 
 # --- governance -----------------------------------------------------------------------------
