@@ -176,3 +176,60 @@ def test_project_release_workflow_builds_and_publishes_with_pinned_actions() -> 
     runs = [s.get("run", "") for s in (*build["steps"], *publish["steps"])]
     assert "uv build --out-dir dist" in runs  # wheel and sdist
     assert "uv publish --trusted-publishing always dist/*" in runs
+
+
+def test_version_and_git_requirements_are_valid_pep_508() -> None:
+    from packaging.requirements import Requirement
+
+    from mlops_spec.render.install import requirement
+    from mlops_spec.spec.sections import Install
+
+    pinned = Requirement(requirement(Install(version="0.1.0"), ["drift", "train"]))
+    assert (pinned.name, pinned.extras, str(pinned.specifier)) == (
+        "mlops-spec", {"drift", "train"}, "==0.1.0")
+    git = Requirement(requirement(Install(git="https://github.com/acme/mlops-spec",
+                                          commit=COMMIT), ["bot"]))
+    assert (git.name, git.extras) == ("mlops-spec", {"bot"})
+    assert git.url == f"git+https://github.com/acme/mlops-spec@{COMMIT}"
+
+
+@pytest.mark.slow
+def test_pip_installs_the_rendered_wheel_argument(tmp_path: Path) -> None:
+    """The wheel form, as rendered, is an argument real pip accepts (a minimal wheel built
+    here stands in for a committed mlops-spec wheel; nothing is fetched)."""
+    import base64
+    import hashlib
+    import json
+    import subprocess
+    import sys
+    import zipfile
+
+    from mlops_spec.render.install import requirement
+    from mlops_spec.spec.sections import Install
+
+    wheel = tmp_path / "tools" / "mlops_spec-0.1.0-py3-none-any.whl"
+    wheel.parent.mkdir()
+    info = "mlops_spec-0.1.0.dist-info"
+    files = {
+        "mlops_spec_stub.py": "",
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: mlops-spec\nVersion: 0.1.0\n"
+                            "Provides-Extra: train\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+                         "Tag: py3-none-any\n",
+    }
+    record = []
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest())
+            record.append(f"{name},sha256={digest.decode().rstrip('=')},{len(text)}")
+        archive.writestr(f"{info}/RECORD", "\n".join([*record, f"{info}/RECORD,,"]) + "\n")
+    argument = requirement(Install(wheel="tools/mlops_spec-0.1.0-py3-none-any.whl"), ["train"])
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--quiet",
+         "--report", "-", "--target", str(tmp_path / "target"), argument],
+        capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stderr
+    [installed] = json.loads(done.stdout)["install"]
+    assert installed["metadata"]["name"] == "mlops-spec"
+    assert installed["requested_extras"] == ["train"]

@@ -484,7 +484,7 @@ WHEEL = r"^([A-Za-z0-9_][A-Za-z0-9._-]*/)*mlops_spec-[A-Za-z0-9._+-]+\.whl$"
 
 
 class Install(Section):
-    """Where CI jobs install mlops-spec from: exactly one source (see docs/ci.md)."""
+    """Where CI jobs install mlops-spec from: exactly one source (docs/install-source.md)."""
 
     version: Annotated[str, Field(pattern=PACKAGE_VERSION, max_length=40)] | None = Field(
         None, description="A released version from the package index (PyPI), e.g. "
