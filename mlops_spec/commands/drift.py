@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         spec_file, spec = _load_spec(Path(args.spec))
         if args.training:
-            return _build(spec_file, spec, args.training, local_data_path(args.reference))
+            out = local_data_path(args.reference, "--reference")
+            return _build(spec_file, spec, args.training, out)
         return _compare(spec_file, spec, args)
     except InputError as exc:
         _print_diagnostics(exc.diagnostics)
@@ -102,7 +103,7 @@ def _build(spec_file: Path, spec: Spec, data: str, out: Path) -> int:
             code="D012", message=f"the directory of --reference does not exist: {out.parent}",
             file=str(out), hint="create the directory first, or fix the path")])
     types: dict[str, ColumnType] = {f.name: f.type for f in spec.features.columns}
-    table = read_columns(local_data_path(data), types)
+    table = read_columns(local_data_path(data, "--training"), types)
     try:
         profile = build_profile(table.columns, types,
                                 meta={"spec": spec.name, "data": Path(data).name})
@@ -117,13 +118,13 @@ def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path:
     from mlops_spec.data.readers import local_data_path
 
     if given:
-        return local_data_path(given)
+        return local_data_path(given, "--current")
     configured = spec.monitoring.current_data if spec.monitoring else None
     if configured is None:
         raise InputError([Diagnostic(
             code="D003", message="no current data: monitoring.current_data is not set",
             file=str(spec_file), hint="pass --current DATA")])
-    return spec_file.parent / local_data_path(configured)
+    return spec_file.parent / local_data_path(configured, str(spec_file))
 
 
 def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
@@ -140,7 +141,7 @@ def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
         raise InputError([Diagnostic(code="D007", message="--jobs must be at least 1",
                                      file="<command line>")])
     current_path = _current_path(spec_file, spec, args.current)
-    profile = load_profile(local_data_path(args.reference))
+    profile = load_profile(local_data_path(args.reference, "--reference"))
     warnings: list[str] = []
     drift = spec.monitoring.drift if spec.monitoring else None
     if drift is None:

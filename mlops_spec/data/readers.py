@@ -96,17 +96,17 @@ def _type_change(path: Path, name: str, kind: ColumnType, found: str,
 REMOTE_DATA_CODE = "D003"
 
 
-def local_data_path(location: str) -> Path:
+def local_data_path(location: str, given_in: str) -> Path:
     """The local path of a data location given on the command line or in the spec.
 
     The one place that refuses remote data (``s3://...``) until the store reads it: a
     ``Path`` would fold ``s3://bucket`` into ``s3:/bucket``, so the URI is checked first and
-    reported exactly as given.
+    reported exactly as given. ``given_in`` names where it came from (an option, a spec).
     """
     if "://" in location:
         raise InputError([Diagnostic(
             code=REMOTE_DATA_CODE, message=f"remote data is not supported yet: {location}",
-            file=location, hint="copy the data to a local .csv or .parquet file and pass "
+            file=given_in, hint="copy the data to a local .csv or .parquet file and pass "
                                 "that path")])
     return Path(location)
 
