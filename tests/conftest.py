@@ -17,8 +17,8 @@ from helpers import Mutate, example_text, mutate
 from mlops_spec.main import main
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-"""Reference data beside the repository (action pins, CRD schemas)."""
+FIXTURES = REPO / "tests" / "fixtures"
+"""Reference data vendored into the repository (action pins, CRD schemas), with provenance."""
 TOOLS = REPO / ".tools"
 
 

@@ -26,8 +26,8 @@ from mlops_spec.spec.sections import Deployment, Strategy, Training
 from mlops_spec.spec.validate import Result, validate_file, validate_text
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CRD_SCHEMAS = SHARED / "crd-schemas"
+CRD_SCHEMAS = REPO / "tests" / "fixtures" / "crd-schemas"
+"""Vendored upstream CRD schemas (provenance in its README.md)."""
 EXAMPLE = REPO / "example-repo" / "mlops.yaml"
 PINNED = "0123456789abcdef0123456789abcdef01234567"
 DEPLOYED = "fedcba9876543210fedcba9876543210fedcba98"

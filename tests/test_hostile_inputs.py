@@ -141,7 +141,7 @@ CASES = [
     Case("unclosed-quote", _write("quote.yaml", 'name: "credit-risk\ndescription: x\n'),
          ("L005",), located=True),
     Case("unclosed-bracket", _write("bracket.yaml", "name: a\nowners: [a, b\nci: x\n"),
-         ("L005",), line=3),
+         ("L005",), line=2),
     Case("directory-without-spec", _directory, ("L001",)),
     Case("nonexistent-path", _missing, ("L001",)),
     Case("merge-key", _write("merge.yaml", "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n"),

@@ -166,7 +166,7 @@ def test_line_text() -> None:
     ("a: *nowhere\n", "L005", 1),
     ("a: &x [*x]\n", "L005", 1),
     ("a:\n\tb: 1\n", "L005", 2),
-    ("a: [1, 2\nb: 3\n", "L005", 2),
+    ("a: [1, 2\nb: 3\n", "L005", 1),  # where the bracket opens, not where parsing stopped
     ("? [a, b]\n: 1\n", "L012", 1),
     ("[a]: 1\n", "L012", 1),
     ('"": 1\n', "L012", 1),
@@ -295,3 +295,42 @@ def test_load_file_uses_the_display_name(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_file(path, "shown.yaml")
     assert info.value.diagnostics[0].file == "shown.yaml"
+
+
+# --- syntax errors a new user makes: located where they start, with a hint and the source ---
+
+UNCLOSED_ON_LINE_3 = ('apiVersion: mlops-spec/v1\nname: a\ndescription: "Predicts risk\n'
+                      'purpose: b\nrisk_tier: high\nowners:\n  sme: ["@acme/x"]\n')
+
+
+@pytest.mark.parametrize(("text", "line", "column", "hint"), [
+    (UNCLOSED_ON_LINE_3, 3, 14, "add the closing quote"),
+    ("a: 1\nb: 'it''s\nc: 2\n", 2, 4, "add the closing quote"),
+    ("a: 1\nb: \"x\n", 2, 4, "add the closing quote"),
+    ("model:\n  limitations: Note: trained on 2020 data\n", 2, 20,
+     'quote the value: limitations: "Note: trained on 2020 data"'),
+    ("a:\n\tb: 1\n", 2, 1, "spaces, not tabs"),
+    ("a: [1, 2\nb: 3\n", 1, 4, "close it with ]"),
+])
+def test_syntax_errors_start_where_the_mistake_is(text: str, line: int, column: int,
+                                                  hint: str) -> None:
+    diagnostic = fails(text)
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("L005", line, column)
+    assert diagnostic.hint and hint in diagnostic.hint, diagnostic
+
+
+def test_a_closed_multiline_quote_is_not_blamed() -> None:
+    diagnostic = fails('description: "long\n  text"\nname: [a\nb: 1\n')
+    assert diagnostic.line == 3, diagnostic
+
+
+def test_syntax_errors_show_the_source_line_and_caret(tmp_path: Path) -> None:
+    from conftest import cli
+
+    spec = tmp_path / "mlops.yaml"
+    spec.write_text(UNCLOSED_ON_LINE_3, encoding="utf-8")
+    run = cli("validate", spec)
+    assert run.code == 2
+    out = run.out + run.err
+    assert f"{spec}:3:14: error[L005]: invalid YAML: this quoted text is never closed" in out
+    assert ' 3 | description: "Predicts risk\n   |              ^\n' in out

@@ -332,3 +332,20 @@ def test_check_output_is_a_patch_to_the_fresh_render(repo: MakeRepo, tmp_path: P
     patched = tree(root)
     assert cli("render", "-q", root).code == 0
     assert tree(root) == patched  # the patch gave exactly the fresh render
+
+
+@pytest.mark.parametrize(("providers", "workflows", "jenkinsfile"), [
+    (["jenkins"], False, True), (["github_actions"], True, False),
+    (["github_actions", "jenkins"], True, True)])
+def test_codeowners_lists_only_the_pipelines_generated(
+        repo: MakeRepo, providers: list[str], workflows: bool, jenkinsfile: bool) -> None:
+    data = variant("example")
+    data["ci"]["providers"] = providers
+    if providers == ["jenkins"]:
+        data["ci"]["secrets"] = [s for s in data["ci"]["secrets"] if "KUBECONFIG" not in s]
+    root = repo({"mlops.yaml": data})
+    run = cli("render", root / "mlops.yaml")
+    assert run.code == 0, run.err
+    text = (root / ".github/CODEOWNERS").read_text()
+    assert ("/.github/workflows/mlops-credit-risk-*" in text) is workflows
+    assert ("/Jenkinsfile " in text) is jenkinsfile

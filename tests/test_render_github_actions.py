@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SHARED, cli
+from conftest import FIXTURES, cli
 from variants import VARIANTS, dump, variant
 
 from mlops_spec import __version__
@@ -131,8 +131,8 @@ def test_generated_header_and_install_pin() -> None:
         for job in parsed(text)["jobs"].values():
             for step in steps(job):
                 if step.get("name") == "Install mlops-spec":
-                    assert step["env"]["MLOPS_SPEC_VERSION"] == __version__
-                    assert '"mlops-spec[$MLOPS_SPEC_EXTRAS]==$MLOPS_SPEC_VERSION"' in step["run"]
+                    assert step["env"]["MLOPS_SPEC_REQUIREMENT"].endswith(f"=={__version__}")
+                    assert step["run"] == 'python -m pip install "$MLOPS_SPEC_REQUIREMENT"'
 
 
 def test_pr_check_gates_and_reports() -> None:
@@ -277,8 +277,8 @@ def test_same_cron_twice_is_one_schedule() -> None:
     assert monitor["on"]["schedule"] == [{"cron": "0 6 * * *"}]
 
 
-def test_pins_come_from_the_shared_reference() -> None:
-    reference = (SHARED / "action-pins.md").read_text(encoding="utf-8")
+def test_pins_come_from_the_vendored_reference() -> None:
+    reference = (FIXTURES / "action-pins.md").read_text(encoding="utf-8")
     rows = {m["action"]: (m["tag"], m["sha"]) for m in re.finditer(
         r"^\| (?P<action>[\w.-]+/[\w.-]+) \| (?P<tag>v[\d.]+) \| (?P<sha>[0-9a-f]{40}) \|",
         reference, re.MULTILINE)}

@@ -251,7 +251,11 @@ def test_pipeline_sections(rendered: tuple[Spec, str, gp.Node]) -> None:
     assert environment["MLOPS_SPEC"].string() == SPEC_PATH
     assert environment["MLOPS_PYTHON"].string() == spec.ci.python
     from mlops_spec import __version__
-    assert environment["MLOPS_SPEC_REQUIREMENT"].string().endswith(f"=={__version__}")
+    requirements = {n: v for n, v in environment.items() if n.endswith("_REQUIREMENT")}
+    assert {f"MLOPS_SPEC_{flow}_REQUIREMENT" for flow in ("PR", "PUBLISH", "MAIN")} <= set(
+        requirements)
+    for requirement in requirements.values():
+        assert requirement.string().endswith(f"=={__version__}")
     post = pipeline.child("post")
     assert post.has("failure")
     # The agent of every top-level stage is its own, as a label or a pod.

@@ -7,7 +7,8 @@ and the extra cases:
 * built-in kinds pass ``kubernetes-validate --strict`` for the oldest and newest
   Kubernetes versions docs/kubernetes.md claims, with no unknown-kind warnings;
 * InferenceService, Rollout and AnalysisTemplate pass the upstream CRD schemas in
-  ../shared/crd-schemas with unknown fields rejected;
+  tests/fixtures/crd-schemas (vendored, provenance in its README) with unknown fields
+  rejected;
 * Istio's VirtualService (no upstream schema is shared) passes a strict schema of the
   fields we write, taken from the Istio networking/v1 reference;
 * after the pipeline sets the version, no placeholder is left anywhere.
@@ -100,7 +101,7 @@ def _strict(schema: Any) -> Any:
 def crd_validator(key: tuple[str, str]) -> jsonschema.Draft7Validator:
     path = CRD_SCHEMAS / CRDS[key]
     if not path.is_file():
-        pytest.fail(f"{path} is missing: the CRD schemas live in ../shared/crd-schemas")
+        pytest.fail(f"{path} is missing: CRD schemas are vendored in tests/fixtures/crd-schemas")
     return jsonschema.Draft7Validator(_strict(json.loads(path.read_text())))
 
 

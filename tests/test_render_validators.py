@@ -53,6 +53,8 @@ def rendered_repos(base: Path) -> dict[str, list[Path]]:
     run = cli("render", "-q", root)
     assert run.code == 0, run.err
     repos["monorepo"] = sorted((root / ".github" / "workflows").glob("*.yml"))
+    # The project's own release workflow is held to the same validators.
+    repos["project"] = sorted((REPO / ".github" / "workflows").glob("*.yml"))
     return repos
 
 
@@ -69,7 +71,7 @@ def bad_workflow(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-REPO_NAMES = [*sorted(VARIANTS), "monorepo"]
+REPO_NAMES = [*sorted(VARIANTS), "monorepo", "project"]
 
 
 def check_jsonschema(files: list[Path]) -> subprocess.CompletedProcess[str]:

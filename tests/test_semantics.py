@@ -30,7 +30,7 @@ class Mutation:
     """Text the hint must contain, when the rule's hint is worth pinning down."""
 
 
-WARNING_CODES = {"M033", "M054"}
+WARNING_CODES = {"M033", "M054", "M056"}
 """Rules that advise rather than block."""
 
 STEPS = "    steps: [{weight: 10, pause: 15m}, {weight: 50, pause: 30m}]\n"
@@ -187,6 +187,15 @@ MUTATIONS = [
     Mutation("M054", "a serving image KServe ignores",
              (("  platform: kserve\n", "  platform: kserve\n  image: ghcr.io/acme/s:1.0.0\n"),),
              "image: ghcr.io/acme/s:1.0.0"),
+    Mutation("M055", "a parameter value the estimator refuses",
+             (("params: {max_iter: 200,", "params: {max_iter: lots,"),), "params:",
+             "an integer >= 1"),
+    Mutation("M055", "a parameter option the estimator does not have",
+             (("params: {max_iter: 200,", "params: {max_iter: 200, loss: hinge,"),), "params:",
+             "one of 'log_loss'"),
+    Mutation("M056", "a drift threshold that auto ignores",
+             (("drift: {method: psi, threshold: 0.2", "drift: {method: auto, threshold: 0.2"),),
+             "drift: {method: auto", "name a method"),
     Mutation("M035", "a CI provider listed twice",
              (("providers: [github_actions, jenkins]",
                "providers: [github_actions, jenkins, github_actions]"),), "providers:"),
@@ -264,3 +273,27 @@ def test_warnings_alone_keep_the_spec_valid(example: str) -> None:
     assert [d.code for d in result.diagnostics] == ["M033"]
     assert result.ok
     assert result.exit_code == 0
+
+
+def test_a_nested_parameter_value_is_one_error() -> None:
+    text = mutate(example_text(), ("params: {max_iter: 200,", "params: {max_iter: {a: 1},"))
+    errors = [d for d in check(text).diagnostics if d.is_error]
+    assert len(errors) == 1, show(errors)
+    assert errors[0].code == "S003" and "not a mapping" in errors[0].message
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ("retention_days: 730", "retention_days: 100000000000000000000000000000000",
+     "retention_days"),
+    ("retention_days: 730", "retention_days: 1e32", "retention_days"),
+    ("seed: 42", "seed: 99999999999", "seed"),
+    ("roc_auc: {min: 0.80}", "roc_auc: {min: .inf}", "min"),
+    ("max_drop: 0.01", "max_drop: 1e300", "max_drop"),
+    ("threshold: 0.2", "threshold: 1e9", "threshold"),
+    ("pause: 15m", "pause: 99999h", "pause"),
+])
+def test_numbers_are_bounded(old: str, new: str, field: str) -> None:
+    result = check(mutate(example_text(), (old, new)))
+    errors = [d for d in result.diagnostics if d.is_error]
+    assert errors and all(d.code == "S003" for d in errors), show(result.diagnostics)
+    assert field in str(errors[0].path), errors[0]

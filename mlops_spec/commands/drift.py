@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlops_spec.diagnostics import Diagnostic, InputError
+from mlops_spec.diagnostics import Diagnostic, InputError, require
 from mlops_spec.spec.sections import Drift, Performance, Spec
 
 if TYPE_CHECKING:
@@ -47,10 +47,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Before the first heavy import: a missing extra exits 2 naming it (not a traceback).
+    for module in ("numpy", "scipy"):
+        require(module, "drift", "mlops-spec drift")
+    from mlops_spec.data.readers import local_data_path
+
     try:
         spec_file, spec = _load_spec(Path(args.spec))
         if args.training:
-            return _build(spec_file, spec, Path(args.training), Path(args.reference))
+            out = local_data_path(args.reference, "--reference")
+            return _build(spec_file, spec, args.training, out)
         return _compare(spec_file, spec, args)
     except InputError as exc:
         _print_diagnostics(exc.diagnostics)
@@ -86,37 +92,43 @@ def _load_spec(target: Path) -> tuple[Path, Spec]:
     return path, result.spec
 
 
-def _build(spec_file: Path, spec: Spec, data: Path, out: Path) -> int:
-    from mlops_spec.data.readers import read_columns
+def _build(spec_file: Path, spec: Spec, data: str, out: Path) -> int:
+    from mlops_spec.data.readers import local_data_path, read_columns
     from mlops_spec.drift.columns import ColumnError, ColumnType
     from mlops_spec.drift.profile import build_profile, save_profile
 
+    if not out.parent.is_dir():
+        # A typo in --reference would otherwise create a directory tree silently.
+        raise InputError([Diagnostic(
+            code="D012", message=f"the directory of --reference does not exist: {out.parent}",
+            file=str(out), hint="create the directory first, or fix the path")])
     types: dict[str, ColumnType] = {f.name: f.type for f in spec.features.columns}
-    table = read_columns(data, types)
+    table = read_columns(local_data_path(data, "--training"), types)
     try:
         profile = build_profile(table.columns, types,
-                                meta={"spec": spec.name, "data": data.name})
+                                meta={"spec": spec.name, "data": Path(data).name})
     except ColumnError as exc:
-        raise InputError([Diagnostic(code="D002", message=str(exc), file=str(data))]) from None
+        raise InputError([Diagnostic(code="D002", message=str(exc), file=data)]) from None
     save_profile(profile, out)
     print(f"wrote {out}: {len(types)} features from {table.rows:,} rows of {data}")
     return 0
 
 
 def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path:
+    from mlops_spec.data.readers import local_data_path
+
     if given:
-        return Path(given)
+        return local_data_path(given, "--current")
     configured = spec.monitoring.current_data if spec.monitoring else None
-    if configured is None or "://" in configured:
-        where = f" ({configured})" if configured else ""
+    if configured is None:
         raise InputError([Diagnostic(
-            code="D003", message=f"no local current data{where}", file=str(spec_file),
-            hint="pass --current DATA (copy remote data to a local file first)")])
-    return spec_file.parent / configured
+            code="D003", message="no current data: monitoring.current_data is not set",
+            file=str(spec_file), hint="pass --current DATA")])
+    return spec_file.parent / local_data_path(configured, str(spec_file))
 
 
 def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
-    from mlops_spec.data.readers import read_columns
+    from mlops_spec.data.readers import local_data_path, read_columns
     from mlops_spec.drift import performance as perf
     from mlops_spec.drift.columns import ColumnError, ColumnType
     from mlops_spec.drift.compare import measure
@@ -129,7 +141,7 @@ def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
         raise InputError([Diagnostic(code="D007", message="--jobs must be at least 1",
                                      file="<command line>")])
     current_path = _current_path(spec_file, spec, args.current)
-    profile = load_profile(args.reference)
+    profile = load_profile(local_data_path(args.reference, "--reference"))
     warnings: list[str] = []
     drift = spec.monitoring.drift if spec.monitoring else None
     if drift is None:
@@ -175,6 +187,7 @@ def _performance(spec: Spec, config: Performance, columns: Mapping[str, npt.NDAr
     from mlops_spec.drift import performance as perf
     from mlops_spec.drift.decide import PerformanceDecision, performance_status
 
+    require("sklearn", "drift", "performance monitoring (mlops-spec drift)")
     target = spec.features.target
     absent = [name for name in (target, prediction_column) if name not in columns]
     if absent:

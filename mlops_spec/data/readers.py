@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from mlops_spec.diagnostics import Diagnostic, InputError
+from mlops_spec.diagnostics import Diagnostic, InputError, require
 from mlops_spec.drift.columns import ColumnType
 from mlops_spec.spec.suggest import did_you_mean
 
@@ -80,11 +80,35 @@ def _missing_column(path: Path, name: str, available: Sequence[str]) -> InputErr
         file=str(path), hint=hint)])
 
 
-def _type_change(path: Path, name: str, kind: ColumnType, found: str) -> InputError:
+def _type_change(path: Path, name: str, kind: ColumnType, found: str,
+                 feature: bool) -> InputError:
+    if not feature:  # the label or the prediction column: its type follows model.task
+        return InputError([Diagnostic(
+            code="D002", message=f"column {name!r} must be {kind} for model.task but {found}",
+            file=str(path), hint="fix the data, or name the column that holds it (drift "
+                                 "--prediction-column NAME for the model's output)")])
     return InputError([Diagnostic(
         code="D002", message=f"column {name!r} is {kind} in the spec but {found}",
         file=str(path), hint="fix the data, or change the feature's type in the spec and "
                              "rebuild the reference profile")])
+
+
+REMOTE_DATA_CODE = "D003"
+
+
+def local_data_path(location: str, given_in: str) -> Path:
+    """The local path of a data location given on the command line or in the spec.
+
+    The one place that refuses remote data (``s3://...``) until the store reads it: a
+    ``Path`` would fold ``s3://bucket`` into ``s3:/bucket``, so the URI is checked first and
+    reported exactly as given. ``given_in`` names where it came from (an option, a spec).
+    """
+    if "://" in location:
+        raise InputError([Diagnostic(
+            code=REMOTE_DATA_CODE, message=f"remote data is not supported yet: {location}",
+            file=given_in, hint="copy the data to a local .csv or .parquet file and pass "
+                                "that path")])
+    return Path(location)
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -114,7 +138,8 @@ def _read_csv(path: Path, wanted: Mapping[str, ColumnType],
                 picked = map(picker, rows)
                 transposed = list(zip(*picked, strict=True)) if len(names) > 1 else [tuple(picked)]
                 for name, values in zip(names, transposed, strict=True):
-                    parts[name].append(_convert(values, name, types[name], done, path))
+                    parts[name].append(_convert(values, name, types[name], done, path,
+                                                feature=name not in optional))
                 done += len(rows)
     except UnicodeDecodeError as exc:
         raise InputError([Diagnostic(code="D003", message=f"not UTF-8 text ({exc.reason})",
@@ -152,7 +177,7 @@ def _check_widths(rows: list[list[str]], width: int, done: int, file: str) -> li
 
 
 def _convert(values: tuple[str, ...], name: str, kind: ColumnType, done: int,
-             path: Path) -> Column:
+             path: Path, feature: bool) -> Column:
     if kind != "numeric":
         labels = np.array(values, dtype=object)
         labels[np.isin(labels, MISSING_TOKENS)] = None
@@ -171,7 +196,7 @@ def _convert(values: tuple[str, ...], name: str, kind: ColumnType, done: int,
                 float(value)
             except ValueError:
                 raise _type_change(path, name, kind, f"row {done + offset + 1} holds "
-                                                     f"{value!r}") from None
+                                                     f"{value!r}", feature) from None
         raise  # pragma: no cover - astype failed, so some value does not parse
 
 
@@ -181,13 +206,10 @@ def _convert(values: tuple[str, ...], name: str, kind: ColumnType, done: int,
 def _read_parquet(path: Path, wanted: Mapping[str, ColumnType],
                   optional: Mapping[str, ColumnType]) -> Table:
     file = str(path)
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError([Diagnostic(
-            code="D003", message="reading Parquet needs pyarrow", file=file,
-            hint="pip install 'mlops-spec[drift]', or pass a CSV file")]) from None
+    require("pyarrow", "drift", "reading Parquet files")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         dataset = pq.ParquetDataset(path)
         schema = dataset.schema
@@ -205,7 +227,8 @@ def _read_parquet(path: Path, wanted: Mapping[str, ColumnType],
         arrow_type = schema.field(name).type
         target = _arrow_target(pa, arrow_type, kind)
         if target is None:
-            raise _type_change(path, name, kind, f"the file stores it as {arrow_type}")
+            raise _type_change(path, name, kind, f"the file stores it as {arrow_type}",
+                               feature=name not in optional)
         try:  # one column at a time keeps memory to one Arrow copy
             chunked = dataset.read(columns=[name]).column(0)
             column = chunked.cast(target).to_numpy(zero_copy_only=False)

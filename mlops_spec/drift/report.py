@@ -97,6 +97,9 @@ def _fmt(value: float | None, digits: int = 4) -> str:
         return "inf"
     if value != 0 and abs(value) < 10 ** -digits:
         return f"{value:.{max(digits - 2, 1)}e}"
+    if abs(value) >= 10 ** digits:
+        # Large values (an mae of 12,031) read as numbers, not 1.203e+04.
+        return f"{value:,.0f}" if abs(value) < 1e15 else f"{value:.{digits}g}"
     return f"{value:.{digits}g}"
 
 
@@ -151,8 +154,8 @@ def to_text(report: Report) -> str:
     if report.performance is not None:
         p = report.performance
         bounds = ", ".join(part for part in (
-            f"min {p.min:g}" if p.min is not None else "",
-            f"max {p.max:g}" if p.max is not None else "") if part)
+            f"min {_fmt(p.min)}" if p.min is not None else "",
+            f"max {_fmt(p.max)}" if p.max is not None else "") if part)
         if p.value is None:
             lines.append(f"performance: {p.metric} {p.status}: {p.reason}")
         else:

@@ -1,7 +1,8 @@
 """The one table of GitHub Actions that generated workflows use, pinned to commit SHAs.
 
-Every SHA here is copied from ``shared/action-pins.md`` (read from each action's own
-repository). Never invent or guess one: a SHA that is not a real commit of the action
+Every SHA here is copied from the reference table vendored at
+``tests/fixtures/action-pins.md`` (read from each action's own repository; a test keeps
+the two equal). Never invent or guess one: a SHA that is not a real commit of the action
 fails only at run time on GitHub, and no offline check can tell. Prefer a plain ``run:``
 step with what GitHub-hosted runners already have (``gh``, ``kubectl``, ``python``) over
 adding an action here.

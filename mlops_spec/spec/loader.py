@@ -379,6 +379,91 @@ def decode(file: str, raw: bytes) -> str:
             line=line, column=col, hint="save the file as UTF-8")]) from None
 
 
+class SyntaxInputError(InputError):
+    """A file that is text but not YAML: carries the text, so the source line is shown."""
+
+    def __init__(self, diagnostics: list[Diagnostic], document: LoadedDocument) -> None:
+        super().__init__(diagnostics)
+        self.document = document
+
+
+# A line whose value (after an optional `- ` and `key: `) starts with a quote.
+_QUOTED_VALUE = re.compile(
+    r"""^\s*(?:-\s+)?(?:[^\s#'"{}\[\],][^#'"{}\[\]]*?:\s+)?(?P<quote>["'])""")
+
+
+def _unclosed_quote(text: str, error_line: int) -> tuple[int, int] | None:
+    """(line, column), 1-based, of a value that opens a quote left open on its line and
+    whose next closing quote is on ``error_line`` (or nowhere): where an "unclosed quote"
+    error starts. The parser only notices lines later, where the swallowed text ends."""
+    offset = 0
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        if number > error_line:
+            return None
+        match = _QUOTED_VALUE.match(line)
+        if match:
+            quote = match["quote"]
+            closing = (re.compile(r'(?<!\\)"') if quote == '"'
+                       else re.compile(r"'(?!')"))
+            # Skip escapes (\\ and \" in double quotes, '' in single quotes) by blanking them.
+            body = text[offset + match.end():]
+            body = (body.replace("\\\\", "  ").replace('\\"', "  ") if quote == '"'
+                    else body.replace("''", "  "))
+            found = closing.search(body)
+            line_end = len(line.rstrip("\r\n")) - match.end()
+            if found is None or found.start() >= line_end:
+                closed_on = (number + body[:found.start()].count("\n") if found
+                             else error_line)
+                if closed_on == error_line:
+                    return number, match.end()
+        offset += len(line)
+    return None
+
+
+def _plain_with_colon(line: str) -> str | None:
+    """``key: value: more`` rewritten with the value quoted, or None if it is not that."""
+    match = re.match(r"^(\s*(?:-\s+)?[A-Za-z0-9_.-]+:\s+)([^'\"{\[#][^#]*?)\s*$", line)
+    if not match or ": " not in match[2]:
+        return None
+    value = match[2].replace("\\", "\\\\").replace('"', '\\"')
+    return f'{match[1].strip()} "{value}"'
+
+
+def _syntax_error(file: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    """The L005 diagnostic of a YAML syntax error, placed where the mistake starts, with a
+    hint for the common cases (an unclosed quote, a colon in plain text, a tab)."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    hint = "check the indentation, quotes and brackets around this place"
+    quoted = exc.context == "while scanning a quoted scalar" and exc.context_mark
+    unclosed = _unclosed_quote(text, line) if line else None
+    if (mark and _char_at(text, mark.line, mark.column) == "\t") or "tab" in problem:
+        hint = "YAML indentation must use spaces, not tabs"
+    elif quoted or unclosed:
+        if quoted and exc.context_mark is not None:
+            line, column = exc.context_mark.line + 1, exc.context_mark.column + 1
+        elif unclosed is not None:
+            line, column = unclosed[0], unclosed[1]
+        where = f" (the parser stopped at {mark.line + 1}:{mark.column + 1})" if mark else ""
+        problem = f"this quoted text is never closed{where}"
+        hint = "add the closing quote at the end of the value on this line"
+    elif (exc.context or "").startswith("while parsing a flow") and exc.context_mark:
+        opened = _char_at(text, exc.context_mark.line, exc.context_mark.column)
+        line, column = exc.context_mark.line + 1, exc.context_mark.column + 1
+        where = f" (the parser stopped at {mark.line + 1}:{mark.column + 1})" if mark else ""
+        problem = f"this {opened} is not closed{where}"
+        hint = f"close it with {']' if opened == '[' else '}'} (or put a ',' between items)"
+    elif "mapping values are not allowed" in problem and line is not None:
+        fixed = _plain_with_colon(text.splitlines()[line - 1])
+        problem = "a colon followed by a space inside plain text starts a new key"
+        hint = (f"quote the value: {fixed}" if fixed else
+                "quote the text that contains ': ' (\"Note: ...\")")
+    return Diagnostic(code="L005", message=f"invalid YAML: {problem}", file=file,
+                      line=line, column=column, hint=hint)
+
+
 def load_text(file: str, text: str) -> LoadedDocument:
     """Parse YAML text into located plain data."""
     if not text.strip():
@@ -390,15 +475,8 @@ def load_text(file: str, text: str) -> LoadedDocument:
     try:
         return composer.compose(yaml.parse(text, Loader=loader_cls))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = "check the indentation, quotes and brackets around this place"
-        if (mark and _char_at(text, mark.line, mark.column) == "\t") or "tab" in problem:
-            hint = "YAML indentation must use spaces, not tabs"
-        raise InputError([Diagnostic(
-            code="L005", message=f"invalid YAML: {problem}", file=file,
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-            hint=hint)]) from None
+        raise SyntaxInputError([_syntax_error(file, text, exc)],
+                               LoadedDocument(file, text, None)) from None
     except yaml.reader.ReaderError as exc:
         # A character YAML forbids (control characters): not a MarkedYAMLError, so locate it
         # from its offset, which libyaml counts in UTF-8 bytes and PyYAML in characters.
@@ -406,11 +484,11 @@ def load_text(file: str, text: str) -> LoadedDocument:
         if loader_cls is not yaml.SafeLoader:
             index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
         line, col = _line_col(text, index)
-        raise InputError([Diagnostic(
+        raise SyntaxInputError([Diagnostic(
             code="L005", message=f"invalid YAML: character U+{exc.character:04X} is not "
             "allowed", file=file, line=line, column=col,
             hint="remove the invisible control character here (or write it as an escape "
-                 "in a double-quoted string)")]) from None
+                 "in a double-quoted string)")], LoadedDocument(file, text, None)) from None
     except yaml.YAMLError as exc:
         raise InputError([Diagnostic(
             code="L005", message=f"invalid YAML: {exc}", file=file,

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from mlops_spec.diagnostics import Diagnostic
+from mlops_spec.spec import sections as s
 from mlops_spec.spec import types as t
 from mlops_spec.spec.loader import DataPath, LoadedDocument
 from mlops_spec.spec.sections import SUPPORTED_API_VERSIONS, Spec
@@ -32,6 +33,11 @@ PATTERN_HELP: dict[str, str] = {
     t.SINGLE_LINE_TEXT: "one line of text without control characters",
     t.MODEL_VERSION: "a model version such as a commit SHA: letters, digits, '.', '_' and "
                      "'-', at most 63 characters, starting and ending with a letter or digit",
+    s.COMMIT: "a full 40-character lowercase hex git commit (a branch or tag can move)",
+    s.GIT_URL: "an https:// URL of a git repository, without user name or query",
+    s.WHEEL: "a repository-relative path of an mlops-spec wheel (mlops_spec-*.whl; no "
+             "'..', not absolute)",
+    s.PACKAGE_VERSION: "a released version such as 0.1.0",
 }
 
 

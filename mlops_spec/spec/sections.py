@@ -11,9 +11,11 @@ from typing import Annotated, Any, Literal, Self, get_args
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -32,7 +34,6 @@ from mlops_spec.spec.types import (
     Line,
     ModelVersion,
     Percent,
-    PositiveInt,
     Quantity,
     SecretName,
     StrictBool,
@@ -40,6 +41,7 @@ from mlops_spec.spec.types import (
     StrictInt,
     Text,
     UriOrPath,
+    duration_seconds,
 )
 
 API_VERSION = "mlops-spec/v1"
@@ -63,8 +65,35 @@ def _not_latest(value: str) -> str:
 
 
 Image = Annotated[str, Field(pattern=IMAGE, max_length=255), AfterValidator(_not_latest)]
-ParamValue = StrictBool | StrictInt | StrictFloat | Line | None
+def _scalar_param(value: Any) -> Any:
+    # One clear error for a mapping or list (a union of four scalar types reports four).
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        if not value or len(value) > 200 or any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError("a text parameter is one line of 1 to 200 characters")
+        return value
+    what = "a mapping" if isinstance(value, dict) else "a list" if isinstance(
+        value, list) else type(value).__name__
+    raise ValueError(f"a parameter value is one number, text, true/false or null, not {what}")
+
+
+ParamValue = Annotated[Any, BeforeValidator(_scalar_param), WithJsonSchema({
+    "anyOf": [{"type": "boolean"}, {"type": "integer"}, {"type": "number"},
+              {"type": "string", "minLength": 1, "maxLength": 200,
+               "pattern": "^[^\\x00-\\x1f\\x7f]*$"}, {"type": "null"}]})]
 CHECK_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+def _at_most_a_week(value: str) -> str:
+    if duration_seconds(value) > 7 * 24 * 3600:
+        raise ValueError(f"{value} is longer than a week (168h); a canary pause is minutes "
+                         "or hours")
+    return value
+
+
+METRIC_LIMIT = 1e12
+"""Metric bounds are finite and at most this large (an error metric in currency units fits)."""
+MetricValue = Annotated[StrictFloat, Field(ge=-METRIC_LIMIT, le=METRIC_LIMIT,
+                                           allow_inf_nan=False)]
 
 
 class Section(BaseModel):
@@ -144,8 +173,8 @@ class DataSource(Section):
                                             "URL or repository path of the datasheet.")
     lawful_basis: LawfulBasis | None = Field(None, description="GDPR Art. 6 lawful basis "
                                              "for processing; required when pii is set.")
-    retention_days: PositiveInt | None = Field(None, description="How long the data may be "
-                                               "kept, in days.")
+    retention_days: Annotated[StrictInt, Field(ge=1, le=36_500)] | None = Field(
+        None, description="How long the data may be kept, in days (at most 100 years).")
     pii: list[PiiColumn] = Field(default_factory=list, description="Columns holding "
                                  "personal data and their handling.")
 
@@ -198,15 +227,15 @@ class Split(Section):
         0.2, description="Share of rows held out for evaluation.")
     stratify: StrictBool = Field(False, description="Keep class proportions in both sets "
                                  "(classification only).")
-    seed: Annotated[StrictInt, Field(ge=0)] = Field(0, description="Random seed, for "
-                                                    "reproducible splits.")
+    seed: Annotated[StrictInt, Field(ge=0, le=2**32 - 1)] = Field(
+        0, description="Random seed, for reproducible splits (a 32-bit unsigned integer).")
 
 
 class Bound(Section):
     """A range a metric must stay within."""
 
-    min: StrictFloat | None = Field(None, description="Lowest acceptable value.")
-    max: StrictFloat | None = Field(None, description="Highest acceptable value.")
+    min: MetricValue | None = Field(None, description="Lowest acceptable value.")
+    max: MetricValue | None = Field(None, description="Highest acceptable value.")
 
     @model_validator(mode="after")
     def _one_side(self) -> Self:
@@ -221,7 +250,8 @@ class VsProduction(Section):
     """Champion/challenger: how much worse than production a new model may be."""
 
     metric: MetricName = Field(description="Metric compared with the production model.")
-    max_drop: Annotated[StrictFloat, Field(ge=0)] = Field(
+    max_drop: Annotated[StrictFloat, Field(ge=0, le=METRIC_LIMIT,
+                                           allow_inf_nan=False)] = Field(
         description="Largest allowed drop (absolute) against production.")
 
 
@@ -294,8 +324,9 @@ class CanaryStep(Section):
     """One step of a canary rollout."""
 
     weight: Percent = Field(description="Share of traffic sent to the new model, 1-100.")
-    pause: Duration | None = Field(None, description="How long to watch before the next "
-                                   "step (e.g. 15m); omitted means wait for promotion.")
+    pause: Annotated[Duration, AfterValidator(_at_most_a_week)] | None = Field(
+        None, description="How long to watch before the next step (e.g. 15m, at most "
+        "168h); omitted means wait for promotion.")
 
 
 class Strategy(Section):
@@ -388,7 +419,7 @@ class Drift(Section):
                                   "deviations), jensen_shannon or chi_square. auto picks ks "
                                   "(numeric) or chi_square (categorical, boolean) up to 1,000 "
                                   "reference values, wasserstein or jensen_shannon above."))
-    threshold: Annotated[StrictFloat, Field(gt=0)] | None = Field(
+    threshold: Annotated[StrictFloat, Field(gt=0, le=100)] | None = Field(
         None, description="Per-feature threshold for the named method: a p-value for ks and "
                           "chi_square (drift when p < threshold), otherwise a distance "
                           "(drift when statistic >= threshold). Defaults: psi 0.2, ks 0.05, "
@@ -405,8 +436,8 @@ class Performance(Section):
     """Decay detection when labels arrive."""
 
     metric: MetricName = Field(description="Metric computed on labelled production data.")
-    min: StrictFloat | None = Field(None, description="Lowest acceptable value.")
-    max: StrictFloat | None = Field(None, description="Highest acceptable value (losses).")
+    min: MetricValue | None = Field(None, description="Lowest acceptable value.")
+    max: MetricValue | None = Field(None, description="Highest acceptable value (losses).")
 
     @model_validator(mode="after")
     def _one_side(self) -> Self:
@@ -445,6 +476,46 @@ class Jenkins(Section):
                                        "instead of a labelled agent.")
 
 
+PACKAGE_VERSION = r"^[0-9]+(\.[0-9]+){1,3}((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?$"
+GIT_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)+$"
+COMMIT = r"^[0-9a-f]{40}$"
+# A repository-relative path to a wheel of mlops-spec: no `..`, no hidden or absolute path.
+WHEEL = r"^([A-Za-z0-9_][A-Za-z0-9._-]*/)*mlops_spec-[A-Za-z0-9._+-]+\.whl$"
+
+
+class Install(Section):
+    """Where CI jobs install mlops-spec from: exactly one source (docs/install-source.md)."""
+
+    version: Annotated[str, Field(pattern=PACKAGE_VERSION, max_length=40)] | None = Field(
+        None, description="A released version from the package index (PyPI), e.g. "
+        "\"0.1.0\". The default is the version of mlops-spec that rendered the files.")
+    git: Annotated[str, Field(pattern=GIT_URL, max_length=300)] | None = Field(
+        None, description="HTTPS URL of a git repository of mlops-spec (with `commit`).")
+    commit: Annotated[str, Field(pattern=COMMIT)] | None = Field(
+        None, description="The full 40-hex commit of `git` to install (a branch or tag "
+        "can move; a commit cannot).")
+    wheel: Annotated[str, Field(pattern=WHEEL, max_length=1024)] | None = Field(
+        None, description="Repository-relative path of a committed mlops-spec wheel, e.g. "
+        "tools/mlops_spec-0.1.0-py3-none-any.whl.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.git is None) != (self.commit is None):
+            raise ValueError("git and commit go together: the repository URL and the "
+                             "40-hex commit to install")
+        sources = [name for name in ("version", "git", "wheel") if getattr(self, name)]
+        if len(sources) != 1:
+            raise ValueError("give exactly one install source: version, git (with commit) "
+                             f"or wheel (got {', '.join(sources) or 'none'})")
+        return self
+
+
+def _default_install() -> Install:
+    from mlops_spec import __version__
+
+    return Install(version=__version__)
+
+
 class Ci(Section):
     """Which CI systems run the generated pipelines."""
 
@@ -457,6 +528,9 @@ class Ci(Section):
     secrets: list[SecretName] = Field(default_factory=list, description="Names of CI secrets "
                                       "the pipelines read (referenced, never rendered).")
     jenkins: Jenkins = Field(default_factory=Jenkins, description="Jenkins settings.")
+    install: Install = Field(default_factory=_default_install, description="Where the "
+                             "pipelines install mlops-spec from (default: this release, "
+                             "by version, from PyPI).")
 
 
 # --- governance -----------------------------------------------------------------------------

@@ -215,12 +215,29 @@ def estimator_fits_task(spec: Spec) -> Iterator[Finding]:
         yield Finding("M008", f"{path.rsplit('.', 1)[1]} is a {entry['kind']}, but the task "
                       f"{spec.model.task} needs a {wanted}", ("model", "estimator"),
                       "pick an estimator of the right kind, or change model.task")
-    for name in spec.model.params:
+    from mlops_spec.spec.estimators import param_problem
+
+    for name, value in spec.model.params.items():
         if name not in entry["params"]:
             yield Finding("M009", f"{path.rsplit('.', 1)[1]} has no parameter {name!r}",
                           ("model", "params", name),
                           did_you_mean(name, entry["params"])
                           or f"its parameters: {', '.join(entry['params'])}", at_key=True)
+        elif (expected := param_problem(path, name, value)) is not None:
+            shown = "null" if value is None else repr(value)
+            yield Finding("M055", f"{path.rsplit('.', 1)[1]} parameter {name!r} must be "
+                          f"{expected}, not {shown}", ("model", "params", name),
+                          f"write {name} as {expected} (scikit-learn's own constraint)")
+
+
+def drift_threshold_used(spec: Spec) -> Iterator[Finding]:
+    drift = spec.monitoring.drift if spec.monitoring else None
+    if drift is not None and drift.method == "auto" and drift.threshold is not None:
+        yield Finding("M056", "drift.threshold has no effect with method auto: each feature "
+                      "uses the default threshold of the method auto picks for it",
+                      ("monitoring", "drift", "threshold"),
+                      "name a method (psi, ks, wasserstein, jensen_shannon, chi_square) to "
+                      "use this threshold, or remove it", Severity.WARNING)
 
 
 def split_suits_task(spec: Spec) -> Iterator[Finding]:
@@ -554,6 +571,7 @@ RULES: tuple[Rule, ...] = (
     serving_needs_store,
     high_risk_production_approved,
     drift_features_exist,
+    drift_threshold_used,
     retrain_triggers_configured,
     checklist_known,
     ci_providers_unique,

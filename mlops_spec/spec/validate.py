@@ -101,7 +101,9 @@ def _validate(file: str, load: Callable[[], LoadedDocument]) -> Result:
         try:
             doc = load()
         except InputError as exc:
-            return Result(file=file, diagnostics=exc.diagnostics, unreadable=True)
+            # A syntax error keeps the text, so the source line and caret are shown.
+            return Result(file=file, diagnostics=exc.diagnostics, unreadable=True,
+                          document=getattr(exc, "document", None))
         return check_document(doc)
 
 

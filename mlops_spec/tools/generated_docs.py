@@ -57,6 +57,8 @@ def _type_label(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "const" in target:
         return f"`{target['const']}`"
     kind = target.get("type")
+    if kind in ("integer", "number"):
+        return f"{kind}{_range(target)}"
     if kind == "array":
         return f"list of {_type_label(target.get('items', {}), defs)}"
     if kind == "object":
@@ -66,6 +68,69 @@ def _type_label(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if kind == "string" and "pattern" in target:
         return "string (pattern)"
     return str(kind or "any")
+
+
+def _range(target: dict[str, Any]) -> str:
+    """`` (1 to 36500)``, `` (> 0)``: the documented range of a number."""
+    def text(value: float) -> str:
+        return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+    low = target.get("minimum", target.get("exclusiveMinimum"))
+    high = target.get("maximum", target.get("exclusiveMaximum"))
+    if low is None and high is None:
+        return ""
+    if low is not None and high is not None:
+        left = "" if "minimum" in target else "above "
+        right = "" if "maximum" in target else "below "
+        return f" ({left}{text(low)} to {right}{text(high)})"
+    if low is not None:
+        return f" ({'>=' if 'minimum' in target else '>'} {text(low)})"
+    assert high is not None
+    return f" ({'<=' if 'maximum' in target else '<'} {text(high)})"
+
+
+def _paths(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, list[str]]:
+    """Every place each section appears (``Resources`` at training, deployment and each
+    environment), in document order."""
+    found: dict[str, list[str]] = {}
+
+    def walk(node: dict[str, Any], path: list[str], stack: tuple[str, ...]) -> None:
+        for key, prop in _properties(node).items():
+            for child in _children(prop, defs):
+                if child in stack:
+                    continue
+                where = ".".join([*path, key])
+                found.setdefault(child, [])
+                if where not in found[child]:
+                    found[child].append(where)
+                walk(defs[child], [*path, key], (*stack, child))
+
+    walk(schema, [], ("Spec",))
+    return found
+
+
+def _properties(node: dict[str, Any]) -> dict[str, Any]:
+    """A section's keys; a section also written as a plain string (Check) has them on its
+    object form."""
+    if "properties" in node:
+        props: dict[str, Any] = node["properties"]
+        return props
+    for option in node.get("anyOf", []):
+        if "properties" in option:
+            found: dict[str, Any] = option["properties"]
+            return found
+    return {}
+
+
+def _check_ids() -> list[str]:
+    from mlops_spec.spec.checklist import BUILTIN_CHECKS
+
+    lines = ["Write a check as its id (`- model-card`) or as `{id, attested_by}`. The "
+             "built-in checks, run by `mlops-spec check`; any other id is a check that "
+             "people attest (it needs `attested_by`):", "",
+             "| built-in check id | passes when |", "| --- | --- |"]
+    lines += [f"| `{name}` | {text} |" for name, text in BUILTIN_CHECKS.items()]
+    return [*lines, ""]
 
 
 def _example_value(example: Any, path: list[str]) -> Any:
@@ -105,17 +170,25 @@ def reference_markdown(example: Any = None) -> str:
     ]
     queue: list[tuple[str, dict[str, Any], list[str]]] = [("Spec", schema, [])]
     seen: set[str] = set()
+    places = _paths(schema, defs)
     while queue:
         name, node, path = queue.pop(0)
         if name in seen:
             continue
         seen.add(name)
-        where = ".".join(path) if path else "top level"
-        out += [f"## {name}", "", f"At `{where}`. {node.get('description', '')}".rstrip(), ""]
+        wheres = [f"`{w}`" for w in places.get(name, [])] or ["top level"]
+        where = (", ".join(wheres[:-1]) + " and " + wheres[-1]) if len(wheres) > 1 else (
+            wheres[0])
+        description = node.get("description") or next(
+            (o.get("description", "") for o in node.get("anyOf", []) if "properties" in o), "")
+        out += [f"## {name}", "", f"At {where}. {description}".rstrip(), ""]
+        if name == "Check":
+            out += _check_ids()
         out += ["| key | type | required / default | description | example |",
                 "| --- | --- | --- | --- | --- |"]
-        required = set(node.get("required", []))
-        for key, prop in node.get("properties", {}).items():
+        object_form = next((o for o in node.get("anyOf", []) if "properties" in o), node)
+        required = set(object_form.get("required", []))
+        for key, prop in _properties(node).items():
             status = "required" if key in required else (
                 f"default {_inline(prop['default'])}" if "default" in prop else "optional")
             example_value = _example_value(example, [*path, key])

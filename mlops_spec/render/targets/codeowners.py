@@ -40,9 +40,12 @@ def render(ctx: RenderContext) -> TargetOutput:
             lines.append(_line(f"{base}/{source.uri.rstrip('/')}",
                                _owners(spec, "data_engineer")))
     pipeline_owners = _owners(spec, "ml_engineer", "architect")
+    # Only the pipelines this spec generates: a line for a file that cannot exist misleads.
+    if "github_actions" in spec.ci.providers:
+        lines.append(_line(f"/.github/workflows/mlops-{spec.name}-*", pipeline_owners))
+    if "jenkins" in spec.ci.providers:
+        lines.append(_line(f"{base}/Jenkinsfile", pipeline_owners))
     lines += [
-        _line(f"/.github/workflows/mlops-{spec.name}-*", pipeline_owners),
-        _line(f"{base}/Jenkinsfile", pipeline_owners),
         _line(f"{base}/deploy/", pipeline_owners),
         # The spec carries the governance checklist: the gate's own owners review it.
         _line(f"/{ctx.spec_path}", _owners(spec, "ml_engineer", "sme", "architect",

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mlops_spec import __version__
 from mlops_spec.conventions import (
     PR_TOKEN_SECRET,
     REFERENCE_PROFILE,
@@ -35,6 +34,7 @@ from mlops_spec.render.escaping import (
     github_string,
     literal,
 )
+from mlops_spec.render.install import job_requirement
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
 from mlops_spec.spec.sections import Spec
@@ -87,7 +87,6 @@ class Plan:
     model_dir: str
     python: str
     runs_on: str
-    version: str
     secrets: list[EnvSecret]
     job_minutes: int
     pins: dict[str, Escaped]
@@ -114,7 +113,6 @@ def _base_plan(ctx: RenderContext) -> Plan:
         model_dir=ctx.model_dir,
         python=spec.ci.python,
         runs_on=spec.ci.runs_on,
-        version=__version__,
         secrets=_env_secrets(others),
         job_minutes=spec.training.timeout_minutes + SETUP_MINUTES,
         pins={
@@ -146,6 +144,7 @@ def _workflow(ctx: RenderContext, purpose: str, template: str, **context: Any) -
 
 def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
     """Validate, render --check, train and evaluate, gate, and report on every PR."""
+    spec = ctx.spec
     scoped = ctx.model_dir != "."
     gated = "(steps.gate.outcome == 'success' || steps.gate.outcome == 'failure')"
     same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
@@ -167,8 +166,9 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
         report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
                           f"{same_repo}"),
         artifact=f"mlops-{plan.model}-report",
-        check_extras=literal("train,bot"),  # publish --summary on fork PRs
-        report_extras=literal("bot"),
+        check_requirement=job_requirement(
+            spec, "validate", "render", "train", "check", "publish"),
+        report_requirement=job_requirement(spec, "publish"),
         minutes=REPORT_MINUTES,
     )
 
@@ -195,7 +195,8 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         upload=_remote_store(spec),
         deploys=deploys,
         batch=spec.deployment.mode == "batch",
-        extras=literal("train"),
+        requirement=job_requirement(spec, "validate", "train",
+                                    *(["upload"] if _remote_store(spec) else [])),
         minutes=DEPLOY_MINUTES,
     )
 
@@ -257,7 +258,8 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         branch=f"mlops/retrain/{plan.model}",
         token=token,
         own_token=PR_TOKEN_SECRET in spec.ci.secrets,
-        extras=literal("train"),
+        monitor_requirement=job_requirement(spec, "train", "drift"),
+        retrain_requirement=job_requirement(spec, "train"),
         minutes=DEPLOY_MINUTES,
     )
 
@@ -274,7 +276,8 @@ def release(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         upload=_remote_store(spec),
         environment=spec.production.name,
         notes=_approval_notes(spec, spec.production.name, "train"),
-        extras=literal("train"),
+        requirement=job_requirement(spec, "validate", "train",
+                                    *(["upload"] if _remote_store(spec) else [])),
         minutes=DEPLOY_MINUTES,
     )
 

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mlops_spec import __version__
 from mlops_spec.conventions import OUT_DIR, REFERENCE_PROFILE
 from mlops_spec.render.environment import render_template
+from mlops_spec.render.install import job_requirement
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.spec.sections import Environment, Spec
 
@@ -433,7 +433,14 @@ def plan(ctx: RenderContext) -> Plan:
             Var("MLOPS_SPEC", ctx.spec_path),
             Var("MLOPS_OUT", OUT_DIR),
             Var("MLOPS_PYTHON", spec.ci.python),
-            Var("MLOPS_SPEC_REQUIREMENT", f"mlops-spec[train,bot]=={__version__}"),
+            # Each flow installs the extras of the commands its stages run.
+            Var("MLOPS_SPEC_PR_REQUIREMENT", job_requirement(
+                spec, "validate", "render", "train", "check")),
+            Var("MLOPS_SPEC_PUBLISH_REQUIREMENT", job_requirement(spec, "publish")),
+            Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
+                spec, "validate", "train", *(["upload"] if upload else []))),
+            *([Var("MLOPS_SPEC_SCHEDULED_REQUIREMENT", job_requirement(
+                spec, "train", *(["drift"] if drift else [])))] if cron else []),
             Var("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
         ],
         cron=cron,

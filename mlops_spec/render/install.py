@@ -1,0 +1,58 @@
+"""How generated CI jobs install mlops-spec: which extras a job needs, and from where.
+
+One table says which extra each ``mlops-spec`` command needs; a job installs the union of
+the extras of the commands it runs. ``requirement`` is the one pip argument both CI targets
+render (through their escaping filters, as an environment variable read as ``"$VAR"``).
+"""
+
+from __future__ import annotations
+
+from mlops_spec.spec.sections import Install, Spec
+
+COMMAND_EXTRAS: dict[str, tuple[str, ...]] = {
+    "validate": (),
+    "render": (),
+    "train": ("train",),
+    "check": (),
+    "publish": ("bot",),
+    "upload": (),  # plus the store's backend, see store_extras
+    "drift": ("drift",),
+}
+"""The extras of ``pyproject.toml`` each command imports (``require(...)`` in its code)."""
+
+STORE_EXTRAS: dict[str, str] = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure",
+                                "abfs": "azure", "abfss": "azure"}
+"""fsspec backend extra of each remote artifact-store scheme (https needs none)."""
+
+
+def store_extras(spec: Spec) -> tuple[str, ...]:
+    store = spec.model.artifact.store
+    if store is None or "://" not in store:
+        return ()
+    extra = STORE_EXTRAS.get(store.split("://", 1)[0])
+    return (extra,) if extra else ()
+
+
+def extras(spec: Spec, *commands: str) -> list[str]:
+    """The extras a job that runs ``commands`` installs, in a stable order."""
+    needed: list[str] = []
+    for command in commands:
+        needed += COMMAND_EXTRAS[command]
+        if command == "upload":
+            needed += store_extras(spec)
+    return sorted(set(needed))
+
+
+def requirement(install: Install, needed: list[str]) -> str:
+    """The pip argument installing mlops-spec with ``needed`` extras from ``install``."""
+    suffix = f"[{','.join(needed)}]" if needed else ""
+    if install.wheel is not None:
+        # pip's path form: relative to the job's working directory, the repository root.
+        return f"./{install.wheel}{suffix}"
+    if install.git is not None:
+        return f"mlops-spec{suffix} @ git+{install.git}@{install.commit}"
+    return f"mlops-spec{suffix}=={install.version}"
+
+
+def job_requirement(spec: Spec, *commands: str) -> str:
+    return requirement(spec.ci.install, extras(spec, *commands))
