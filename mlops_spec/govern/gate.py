@@ -121,10 +121,10 @@ def _verdict(checks: list[CheckResult], decisions: list[RoleDecision], invalid: 
 
 def _summary(verdict: str, checks: list[CheckResult], decisions: list[RoleDecision]) -> str:
     parts = []
-    for status in (FAIL, PENDING):
+    for status, label in ((FAIL, "failing"), (PENDING, "pending")):
         ids = [c.id for c in checks if c.status == status]
         if ids:
-            parts.append(f"{status}: {', '.join(ids)}")
+            parts.append(f"{label}: {', '.join(ids)}")
     blocked = [b for d in decisions for b in d.blocked_by]
     if blocked:
         parts.append("changes requested by " + ", ".join(blocked))
@@ -134,14 +134,14 @@ def _summary(verdict: str, checks: list[CheckResult], decisions: list[RoleDecisi
     if not parts:
         parts.append(f"{sum(c.status == PASS for c in checks)} checks passed, "
                      f"{len(decisions)} approvals")
-    text = f"{verdict}: " + "; ".join(parts)
+    text = f"{verdict} — " + "; ".join(parts)
     return text if len(text) <= 140 else text[:139] + "…"
 
 
 def _invalid(item: SpecInput, result: Result) -> SpecResult:
     errors = [d for d in result.diagnostics if d.is_error]
     name = result.spec.name if result.spec else item.path
-    return SpecResult(name, item.path, FAIL, f"fail: the spec is invalid ({len(errors)} "
+    return SpecResult(name, item.path, FAIL, f"fail — the spec is invalid ({len(errors)} "
                       "errors)"[:140], [], [], [], result.diagnostics, [], None, None,
                       result.document, False)
 

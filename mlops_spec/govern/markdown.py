@@ -46,7 +46,8 @@ def code(value: Any, limit: int = CELL) -> str:
         return "` `"
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
-    return f"{fence} {text.replace('|', chr(92) + '|')} {fence}"
+    pad = " " if longest or text.startswith(" ") else ""
+    return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
 
 
 class Table(NamedTuple):

@@ -124,6 +124,8 @@ def test_thresholds_raised_and_lowered_have_a_direction(tmp_path: Path) -> None:
     code, out, _ = repo.run("diff", "--base", "main", "--format", "json")
     import json
 
+    assert code == 0
+
     rows = {r["path"]: r["class"] for r in json.loads(out)["changes"]}
     assert rows == {"model.promotion.thresholds.roc_auc.min": "model",
                     "model.promotion.thresholds.f1": "promotion-weakened"}
@@ -137,6 +139,7 @@ def test_p_value_drift_threshold_lowered_is_weakened(tmp_path: Path) -> None:
     base = repo.commit("base2")
     repo.edit(("threshold: 0.05", "threshold: 0.01"))
     code, report = repo.check(base=base)
+    assert code == 1
     assert {c["class"] for c in spec_of(report)["changes"]} == {"monitoring-weakened"}
 
 
