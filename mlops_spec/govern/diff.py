@@ -88,12 +88,12 @@ class _Walk:
         old = {str(item.get(key)): item for item in before if isinstance(item, dict)}
         new = {str(item.get(key)): (i, item) for i, item in enumerate(after)
                if isinstance(item, dict)}
-        old_at = {str(item.get(key)): i for i, item in enumerate(before) if isinstance(item, dict)}
         inner = named | {len(path)}
         for name in list(old) + [n for n in new if n not in old]:
-            index, item = new.get(name, (old_at.get(name, 0), None))
+            # A removed item has no line in the head: point at its list instead.
+            index, item = new.get(name, (None, None))
             self.value((*path, name), inner, f"{dotted}[{name}]", old.get(name), item,
-                       (*where, index))
+                       where if index is None else (*where, index))
 
 
 def _as_set(items: list[Any]) -> frozenset[str]:

@@ -121,7 +121,7 @@ def _verdict(checks: list[CheckResult], decisions: list[RoleDecision], invalid: 
 
 def _summary(verdict: str, checks: list[CheckResult], decisions: list[RoleDecision]) -> str:
     parts = []
-    for status, label in ((FAIL, "failing"), (PENDING, "pending")):
+    for status, label in ((FAIL, "checks failing"), (PENDING, "checks pending")):
         ids = [c.id for c in checks if c.status == status]
         if ids:
             parts.append(f"{label}: {', '.join(ids)}")
@@ -164,9 +164,14 @@ def _load_base(item: SpecInput, notes: list[str]) -> Spec | None:
     return base.spec
 
 
-def _changes(item: SpecInput, base_spec: Spec | None, spec: Spec) -> list[Classified]:
+def _changes(item: SpecInput, base_spec: Spec | None, spec: Spec,
+             doc: LoadedDocument | None) -> list[Classified]:
     if base_spec is not None:
-        return classify(diff(base_spec, spec), base_spec, spec, dump(base_spec), dump(spec))
+        changes = classify(diff(base_spec, spec), base_spec, spec, dump(base_spec), dump(spec))
+        if doc is not None:  # in the order a reader meets them in the head spec
+            changes.sort(key=lambda c: (span.line, span.column) if (
+                span := doc.locate(c.change.where)) else (0, 0))
+        return changes
     label = "(new in this pull request)" if item.has_base else "(no --base: the whole spec)"
     return [Classified("new-spec", Change((), label, None, spec.name, ()))]
 
@@ -183,7 +188,7 @@ def semantic_changes(item: SpecInput) -> tuple[list[Classified], list[Diagnostic
     head = validate_text(item.path, item.head_text)
     if head.spec is None or not head.ok:
         return [], [d for d in head.diagnostics if d.is_error]
-    return _changes(item, base_spec, head.spec), []
+    return _changes(item, base_spec, head.spec, head.document), []
 
 
 def gate_spec(item: SpecInput, approvals: Approvals | None, evaluation: Evaluation | None,
@@ -198,7 +203,7 @@ def gate_spec(item: SpecInput, approvals: Approvals | None, evaluation: Evaluati
     if head.spec is None or head.document is None or not head.ok:
         return _invalid(item, head)
     spec, doc = head.spec, head.document
-    changes = _changes(item, base_spec, spec)
+    changes = _changes(item, base_spec, spec, doc)
     policy = in_force(base_spec, spec)
     cosmetic_only = all(c.cls == "cosmetic" for c in changes)
     trained = base_spec is None or any(c.change.path[:1] and c.change.path[0] in TRAINED_FROM
@@ -223,7 +228,7 @@ def gate_spec(item: SpecInput, approvals: Approvals | None, evaluation: Evaluati
         else:
             outcome = check.evaluate(ctx)
         attest = [*attested_by, *(r for r in outcome.attest if r not in attested_by)]
-        if cosmetic_only and check is not None and not outcome.attest:
+        if cosmetic_only:
             attest = []  # a typo fix needs nobody
         if outcome.status == PASS and attest:
             needs[check_id] = attest
