@@ -12,8 +12,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlops_spec.govern.checks import PASS
+
+if TYPE_CHECKING:
+    from mlops_spec.govern.approvals import Approvals
 
 FORMATS = ("text", "json", "markdown", "github")
 
@@ -36,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (default: text)")
 
 
-def read_approvals(path: Path | None) -> object:
+def read_approvals(path: Path | None) -> Approvals | None:
     from mlops_spec.govern.approvals import ApprovalsError, parse
 
     if path is None:
@@ -67,11 +71,9 @@ def run(args: argparse.Namespace) -> int:
     from mlops_spec import evaluation as evaluation_file
     from mlops_spec.gate_inputs import collect
     from mlops_spec.govern import report
-    from mlops_spec.govern.approvals import Approvals
     from mlops_spec.govern.gate import gate_spec
 
     approvals = read_approvals(args.approvals)
-    assert approvals is None or isinstance(approvals, Approvals)
     evaluation = evaluation_file.read(args.evaluation) if args.evaluation else None
     inputs = collect(list(args.specs), args.base, approvals, Path.cwd())
     only = len(inputs.items) == 1
