@@ -148,7 +148,7 @@ def test_pr_check_gates_and_reports() -> None:
     assert 'mlops-spec train "$SPEC" --out .mlops-spec/out' in runs
     gate = next(step for step in steps(check) if step.get("id") == "gate")
     assert gate["env"]["BASE_REF"] == "${{ github.event.pull_request.base.sha }}"
-    assert gate["run"].startswith('mlops-spec check "$SPEC" --base-ref "$BASE_REF"')
+    assert gate["run"].startswith('mlops-spec check "$SPEC" --base "$BASE_REF"')
     checkout = steps(check)[0]
     assert checkout["with"]["fetch-depth"] == 0  # the base branch's policy is read from git
     # A fork PR (read-only token) gets the report in the job summary; the gate still

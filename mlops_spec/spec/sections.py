@@ -560,11 +560,33 @@ class Check(Section):
         ]}
 
 
+CHANGE_PATH = r"^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+|\[[A-Za-z0-9_*.-]+\])*$"
+ChangePath = Annotated[str, Field(pattern=CHANGE_PATH, max_length=200)]
+
+
+class ChangeClass(Section):
+    """A team's addition to the gate's change class table (docs/governance.md)."""
+
+    name: Annotated[str, Field(pattern=CHECK_ID, max_length=63)] = Field(
+        description="A built-in change class (its roles are added to the class's own), or a "
+                    "new class for the changes under paths.", examples=["pricing"])
+    paths: list[ChangePath] = Field(default_factory=list, description="Dotted spec paths "
+                                    "(a * segment matches any key or name) whose changes "
+                                    "also belong to this class; empty for a built-in class.",
+                                    examples=[["model.params.learning_rate"]])
+    roles: Annotated[list[Role], Field(min_length=1)] = Field(
+        description="Owner roles one member of each of which must approve such a change.")
+
+
 class Governance(Section):
     """The checks a pull request must pass before merge."""
 
     checklist: Annotated[list[Check], Field(min_length=1)] = Field(
         description="Check ids, or {id, attested_by} for checks people attest.")
+    change_classes: list[ChangeClass] = Field(
+        default_factory=list, description="Additions to the gate's change class table: "
+        "they only add required approvals, never remove one. The base branch's table is "
+        "the one in force.")
     intended_use: Text | None = Field(None, description="Who may use the model's output "
                                       "and for what (model card).")
     limitations: Text = Field(description="Known limitations (model card).")
