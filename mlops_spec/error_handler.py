@@ -16,10 +16,16 @@ _EXTRA_OF = {
 }
 
 
-def _print(diagnostics: list[Diagnostic]) -> None:
+def describe(diagnostics: list[Diagnostic]) -> str:
+    """The text every user-facing error is shown as (also for one spec of a batch, whose
+    failure is that spec's outcome while the others go on)."""
     from mlops_spec.diagnostics.formatters import FORMATTERS
 
-    sys.stderr.write(FORMATTERS["text"](diagnostics, {}))
+    return FORMATTERS["text"](diagnostics, {})
+
+
+def _print(diagnostics: list[Diagnostic]) -> None:
+    sys.stderr.write(describe(diagnostics))
 
 
 def guarded(run: Callable[[], int]) -> int:

@@ -73,6 +73,12 @@ class UserError(Exception):
         return cls([Diagnostic(code=code, message=message, file=file, line=line,
                                column=column, hint=hint)])
 
+    def located(self, file: str) -> UserError:
+        """The same error, naming ``file`` where a diagnostic names no file yet (a render
+        error raised deep in the writer belongs to the spec being rendered)."""
+        self.diagnostics = [d if d.file else d._replace(file=file) for d in self.diagnostics]
+        return self
+
 
 class InputError(UserError):
     """Input could not be read or parsed at all (exit code 2), carried as diagnostics."""
