@@ -47,20 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        spec_file, spec = _load_spec(Path(args.spec))
-        if args.training:
-            return _build(spec_file, spec, Path(args.training), Path(args.reference))
-        return _compare(spec_file, spec, args)
-    except InputError as exc:
-        _print_diagnostics(exc.diagnostics)
-        return 2
-
-
-def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    from mlops_spec.diagnostics.formatters import FORMATTERS
-
-    sys.stderr.write(FORMATTERS["text"](diagnostics, {}))
+    spec_file, spec = _load_spec(Path(args.spec))
+    if args.training:
+        return _build(spec_file, spec, Path(args.training), Path(args.reference))
+    return _compare(spec_file, spec, args)
 
 
 def _load_spec(target: Path) -> tuple[Path, Spec]:
@@ -104,10 +94,12 @@ def _build(spec_file: Path, spec: Spec, data: Path, out: Path) -> int:
 
 
 def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path:
+    from mlops_spec.conventions import is_remote
+
     if given:
         return Path(given)
     configured = spec.monitoring.current_data if spec.monitoring else None
-    if configured is None or "://" in configured:
+    if configured is None or is_remote(configured):
         where = f" ({configured})" if configured else ""
         raise InputError([Diagnostic(
             code="D003", message=f"no local current data{where}", file=str(spec_file),

@@ -23,30 +23,33 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from mlops_spec import __version__
-from mlops_spec.conventions import OUT_DIR, REFERENCE_PROFILE
+from mlops_spec.conventions import (
+    APPROVAL_HOURS,
+    DEPLOY_MINUTES,
+    DRIFT_MINUTES,
+    GATE_REPORT,
+    MAIN_BRANCH,
+    OUT_DIR,
+    REFERENCE_PROFILE,
+    SETUP_MINUTES,
+    STEP_MINUTES,
+    UPLOAD_MINUTES,
+    kubeconfig_for,
+    store_secrets,
+)
+from mlops_spec.conventions import GITHUB_TOKEN_SECRET as GITHUB_TOKEN_CREDENTIAL
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.spec.sections import Environment, Spec
 
 FILE = "Jenkinsfile"
-MAIN_BRANCH = "main"
-REPORT = f"{OUT_DIR}/report.json"
-"""Where ``mlops-spec train`` leaves the drift reference profile that ``drift`` reads."""
-GITHUB_TOKEN_CREDENTIAL = "GITHUB_TOKEN"
-"""Jenkins credential (secret text) the publish stage reads; GitHub Actions has it built in."""
 PYTHON_IMAGE = "python:{version}-slim-bookworm"
 KUBECTL_IMAGE = "alpine/k8s:1.33.4"
 """kubectl with a shell (the Jenkins ``sh`` step needs one; registry.k8s.io/kubectl has none)."""
 
-# Time budgets, in minutes. Each stage has its own timeout; the pipeline-level timeout is
-# their sum, an outer bound that only a stuck agent allocation can reach.
-INSTALL_MINUTES = 15
-STEP_MINUTES = 10
-UPLOAD_MINUTES = 30
-DEPLOY_MINUTES = 30
-DRIFT_MINUTES = 30
-APPROVAL_HOURS = 72
-"""How long a deployment waits for its approvers (covers a weekend) before it is aborted."""
+# Time budgets come from mlops_spec.conventions. Each stage has its own timeout; the
+# pipeline-level timeout is their sum, an outer bound that only a stuck agent allocation can
+# reach.
 
 BUILDS_TO_KEEP = 30
 ARTIFACT_BUILDS_TO_KEEP = 10
@@ -146,30 +149,6 @@ def approvers(spec: Spec, env: Environment) -> list[str]:
     """Submitter ids of the environment's approver roles, in role then listing order."""
     ids = [submitter(h) for role in env.approvers for h in spec.owners.handles(role)]
     return list(dict.fromkeys(ids))
-
-
-def secret_env_name(env_name: str) -> str:
-    return env_name.upper().replace("-", "_")
-
-
-def kubeconfig_secret(spec: Spec, env: Environment) -> str | None:
-    """``KUBECONFIG_<ENV>`` if listed in ci.secrets, else ``KUBECONFIG``, else none.
-
-    Without one, kubectl uses the agent's own configuration (an in-cluster service account on
-    a Kubernetes pod agent).
-    """
-    for name in (f"KUBECONFIG_{secret_env_name(env.name)}", "KUBECONFIG"):
-        if name in spec.ci.secrets:
-            return name
-    return None
-
-
-def store_secrets(spec: Spec) -> list[str]:
-    """Secrets for data and artifact-store access: every listed secret but kubeconfigs and the
-    GitHub token. They are bound on the main branch and in scheduled builds, never on change
-    requests, where the code of the pull request runs."""
-    return [name for name in spec.ci.secrets
-            if not name.startswith("KUBECONFIG") and name != GITHUB_TOKEN_CREDENTIAL]
 
 
 # --- cron ------------------------------------------------------------------------------------
@@ -342,7 +321,7 @@ class Plan:
     builds_to_keep: int = BUILDS_TO_KEEP
     artifact_builds_to_keep: int = ARTIFACT_BUILDS_TO_KEEP
     out_dir: str = OUT_DIR
-    report: str = REPORT
+    report: str = GATE_REPORT
     approval_hours: int = APPROVAL_HOURS
     github_token: str = GITHUB_TOKEN_CREDENTIAL
 
@@ -373,7 +352,7 @@ def _deployments(ctx: RenderContext) -> list[Deploy]:
     deploys = []
     for env in deployed_environments(spec):
         variables = [Var("MLOPS_DEPLOY_DIR", ctx.in_model_dir(f"deploy/{env.name}"))]
-        secret = kubeconfig_secret(spec, env)
+        secret = kubeconfig_for(list(spec.ci.secrets), env.name)
         if secret:
             variables.append(Var("KUBECONFIG", secret, credential=True))
         approval = None
@@ -393,15 +372,15 @@ def plan(ctx: RenderContext) -> Plan:
     agent, deploy_agent, pods = _agents(spec)
     train = spec.training.timeout_minutes
     minutes = {
-        "validate": INSTALL_MINUTES + STEP_MINUTES,
+        "validate": SETUP_MINUTES + STEP_MINUTES,
         "render-check": STEP_MINUTES,
         "pr-train": train,
         "governance": STEP_MINUTES,
-        "publish": INSTALL_MINUTES + STEP_MINUTES,
-        "train": INSTALL_MINUTES + train,
+        "publish": SETUP_MINUTES + STEP_MINUTES,
+        "train": SETUP_MINUTES + train,
         "evaluate": STEP_MINUTES,
         "upload": UPLOAD_MINUTES,
-        "scheduled-train": INSTALL_MINUTES + train,
+        "scheduled-train": SETUP_MINUTES + train,
         "drift": DRIFT_MINUTES,
     }
     upload = spec.model.artifact.store is not None
@@ -441,7 +420,8 @@ def plan(ctx: RenderContext) -> Plan:
         timeout_minutes=total,
         names=names,
         minutes=minutes,
-        store_secrets=[Var(name, name, credential=True) for name in store_secrets(spec)],
+        store_secrets=[Var(name, name, credential=True)
+                       for name in store_secrets(list(spec.ci.secrets))],
         upload=upload,
         deployments=deployments,
         drift=drift,
