@@ -103,9 +103,9 @@ def _render_one(file: str, spec: Any, args: argparse.Namespace, caches: dict[Pat
     root = args.out or find_root(spec_file)
     ctx = engine.context_for(spec, spec_file, root)
     plan = engine.render(ctx, engine.chosen_targets(spec, args.targets))
+    # One cache per root: --check writes nothing, and apply records what it writes.
+    cache = caches.setdefault(Path(root).resolve(), writer.TreeCache(root))
     if args.check:
-        # One cache per root: --check writes nothing, so reads stay valid.
-        cache = caches.setdefault(Path(root).resolve(), writer.TreeCache(root))
         diffs = writer.check(root, plan, cache)
         if diffs:
             out.write("".join(diffs))
@@ -116,7 +116,7 @@ def _render_one(file: str, spec: Any, args: argparse.Namespace, caches: dict[Pat
         if not args.quiet:
             print(f"{file}: generated files are up to date", file=out)
         return 0
-    applied = writer.apply(root, plan, force=args.force)
+    applied = writer.apply(root, plan, force=args.force, cache=cache)
     for path in applied.edited:
         print(f"{file}: warning: {path} had been edited by hand; the edit was "
               f"{'removed' if path in applied.removed else 'replaced'} (change the spec "

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_spec.render.errors import WriteConflict
-from mlops_spec.render.writer.manifest import MANIFEST, read
+from mlops_spec.render.writer.manifest import MANIFEST, TreeCache
 from mlops_spec.render.writer.plan import TreePlan
 from mlops_spec.render.writer.state import desired_state
 
@@ -36,36 +36,50 @@ class ApplyResult:
     """Generated files that had been edited by hand, replaced or removed by this render."""
 
 
-def apply(root: Path, plan: TreePlan, *, force: bool = False) -> ApplyResult:
-    """Bring the tree to the plan; on any failure, put back what was already changed."""
-    desired = desired_state(root, plan, force=force)
+def apply(root: Path, plan: TreePlan, *, force: bool = False,
+          cache: TreeCache | None = None) -> ApplyResult:
+    """Bring the tree to the plan; on any failure, put back what was already changed.
+
+    Pass one ``TreeCache`` to every apply of the same root in one invocation: it is kept
+    true with what this apply writes, so each directory is scanned once per run.
+    """
+    cache = cache or TreeCache(root)
+    try:
+        desired = desired_state(root, plan, force=force, cache=cache)
+    except BaseException:
+        cache.clear()
+        raise
     result = ApplyResult(edited=desired.edited)
-    changes = {path: text for path, text in desired.texts.items()
-               if read(root / path) != text}
+    changes = {path: text for path, text in desired.texts.items() if cache.read(path) != text}
     result.unchanged = sorted(set(desired.texts) - set(changes))
     originals: dict[Path, str | None] = {}
     try:
         for path, text in sorted(changes.items()):
-            originals[root / path] = read(root / path)
+            originals[root / path] = cache.read(path)
             atomic_write(root / path, text)
             result.written.append(path)
         for path in desired.stale:
             target = root / path
             if target.exists():
-                originals[target] = read(target)
+                originals[target] = cache.read(path)
                 target.unlink()
                 result.removed.append(path)
-        if read(root / MANIFEST) != desired.manifest:
-            originals[root / MANIFEST] = read(root / MANIFEST)
+        if cache.read(MANIFEST) != desired.manifest:
+            originals[root / MANIFEST] = cache.read(MANIFEST)
             atomic_write(root / MANIFEST, desired.manifest)
     except BaseException as exc:
         _restore(root, originals)
+        cache.clear()
         if isinstance(exc, OSError):
             raise WriteConflict(f"cannot write the generated files ({exc}); the tree was "
                                 "left as it was") from None
         raise
+    for path in result.written:
+        cache.record(path, changes[path])
     for path in result.removed:
+        cache.record(path, None)
         _prune_empty_dirs(root, (root / path).parent)
+    cache.record_manifest(desired.specs, desired.manifest)
     return result
 
 
