@@ -66,13 +66,10 @@ def _load_spec(target: Path) -> tuple[Path, Spec]:
         path = found[0]
     result = validate_file(path)
     if result.spec is None or not result.ok:
-        from mlops_spec.diagnostics.formatters import FORMATTERS
-
         sources = {result.file: result.document} if result.document else {}
-        sys.stderr.write(FORMATTERS["text"](result.diagnostics, sources))
-        raise InputError([Diagnostic(code="D006", message="the spec is not valid",
-                                     file=result.file,
-                                     hint="fix it (mlops-spec validate) before monitoring")])
+        raise InputError([*result.diagnostics, Diagnostic(
+            code="D006", message="the spec is not valid", file=result.file,
+            hint="fix it (mlops-spec validate) before monitoring")], sources)
     return path, result.spec
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_spec.render import targets as target_table
+
+if TYPE_CHECKING:
+    from mlops_spec.spec.validate import Item
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-Item = tuple[str, "Path | None"]
 Outcome = tuple[int, str, str]
 """(exit code, stdout text, stderr text) of one spec."""
 
@@ -90,7 +92,7 @@ def _one(item: Item, args: argparse.Namespace, caches: dict[Path, Any]) -> Outco
         code = _render_one(result.file, result.spec, args, caches, out, err)
     except UserError as exc:
         # One spec's failure is its outcome; the other specs of the batch still render.
-        err.write(describe(exc.located(result.file).diagnostics))
+        err.write(describe(exc.located(result.file).diagnostics, exc.sources))
         code = exc.exit_code
     return code, out.getvalue(), err.getvalue()
 
