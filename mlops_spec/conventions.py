@@ -1,20 +1,41 @@
-"""Names the generated pipelines agree on, derived from the spec (no extra fields needed).
+"""What the generated pipelines (GitHub Actions and Jenkins) and the commands agree on.
 
-CI secrets are listed by name in ``ci.secrets``; these functions say which listed name
-plays which part, so GitHub Actions and Jenkins read the same secrets.
+Names, paths, branch and time budgets are derived from the spec (no extra fields needed).
+CI secrets are listed by name in ``ci.secrets``; the functions below say which listed name
+plays which part, so both CI targets read the same secrets the same way.
 """
 
 from __future__ import annotations
+
+MAIN_BRANCH = "main"
+"""The branch that trains, uploads and deploys (pull requests target it)."""
 
 OUT_DIR = ".mlops-spec/out"
 """Where ``mlops-spec train`` writes its outputs in CI (evaluation, artifact, report)."""
 REFERENCE_PROFILE = f"{OUT_DIR}/reference.profile.npz"
 """The drift reference profile ``train`` stores next to the artifact (see docs/drift.md)."""
+GATE_REPORT = f"{OUT_DIR}/report.json"
+"""The gate report ``check --report`` writes and ``publish --report`` reads."""
+
+# Time budgets, in minutes, of the generated jobs and stages (both CI targets).
+SETUP_MINUTES = 15
+"""Checkout, install and validation, added to ``training.timeout_minutes``."""
+STEP_MINUTES = 10
+"""A short step: render check, gate, evaluation, posting the report."""
+UPLOAD_MINUTES = 30
+DEPLOY_MINUTES = 30
+DRIFT_MINUTES = 30
+APPROVAL_HOURS = 72
+"""How long a deployment waits for its approvers (covers a weekend) before it is aborted."""
 
 PR_TOKEN_SECRET = "MLOPS_PR_TOKEN"
 """Optional token that opens retrain pull requests. GitHub starts no workflow for a pull
 request opened with the job's own ``GITHUB_TOKEN``, so without it the PR check of a retrain
 pull request runs only once someone pushes to it or closes and reopens it."""
+GITHUB_TOKEN_SECRET = "GITHUB_TOKEN"
+"""The token that posts the report (built into GitHub Actions; a Jenkins credential)."""
+SHARED_KUBECONFIG = "KUBECONFIG"
+"""A kubeconfig for every environment without its own ``KUBECONFIG_<ENV>``."""
 
 
 def kubeconfig_secret(environment: str) -> str:
@@ -22,9 +43,30 @@ def kubeconfig_secret(environment: str) -> str:
     return "KUBECONFIG_" + environment.upper().replace("-", "_")
 
 
-def role_secrets(secrets: list[str], environments: list[str]) -> tuple[list[str], list[str]]:
-    """(kubeconfig secrets, other secrets) of ``ci.secrets``; others reach training,
-    upload and monitoring steps as environment variables of the same name."""
-    kubeconfigs = {kubeconfig_secret(name) for name in environments}
-    special = kubeconfigs | {PR_TOKEN_SECRET}
-    return ([s for s in secrets if s in kubeconfigs], [s for s in secrets if s not in special])
+def kubeconfig_for(secrets: list[str], environment: str) -> str | None:
+    """The listed secret deploying to ``environment``: its own ``KUBECONFIG_<ENV>``, else the
+    shared ``KUBECONFIG``, else none (the agent's own cluster access)."""
+    for name in (kubeconfig_secret(environment), SHARED_KUBECONFIG):
+        if name in secrets:
+            return name
+    return None
+
+
+def is_kubeconfig(secret: str) -> bool:
+    return secret == SHARED_KUBECONFIG or secret.startswith("KUBECONFIG_")
+
+
+def store_secrets(secrets: list[str]) -> list[str]:
+    """The listed secrets for data and artifact-store access: all but kubeconfigs and the
+    tokens. They reach training, upload and monitoring steps as environment variables of the
+    same name."""
+    tokens = {PR_TOKEN_SECRET, GITHUB_TOKEN_SECRET}
+    return [name for name in secrets if not is_kubeconfig(name) and name not in tokens]
+
+
+REMOTE_SCHEME = "://"
+
+
+def is_remote(uri: str | None) -> bool:
+    """Whether a spec location is a remote URI (``s3://...``), not a repository path."""
+    return uri is not None and REMOTE_SCHEME in uri

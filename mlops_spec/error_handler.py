@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from mlops_spec.diagnostics import Diagnostic, MissingExtra, UserError
 
@@ -16,10 +17,17 @@ _EXTRA_OF = {
 }
 
 
-def _print(diagnostics: list[Diagnostic]) -> None:
+def describe(diagnostics: list[Diagnostic], sources: dict[str, Any] | None = None) -> str:
+    """The text every user-facing error is shown as (also for one spec of a batch, whose
+    failure is that spec's outcome while the others go on), with source excerpts where
+    the loaded file is known."""
     from mlops_spec.diagnostics.formatters import FORMATTERS
 
-    sys.stderr.write(FORMATTERS["text"](diagnostics, {}))
+    return FORMATTERS["text"](diagnostics, sources or {})
+
+
+def _print(diagnostics: list[Diagnostic], sources: dict[str, Any] | None = None) -> None:
+    sys.stderr.write(describe(diagnostics, sources))
 
 
 def guarded(run: Callable[[], int]) -> int:
@@ -35,7 +43,7 @@ def guarded(run: Callable[[], int]) -> int:
     except SystemExit as exc:  # argparse: --help (0) and usage errors (2)
         return exc.code if isinstance(exc.code, int) else 2
     except UserError as exc:
-        _print(exc.diagnostics)
+        _print(exc.diagnostics, exc.sources)
         return exc.exit_code
     except ModuleNotFoundError as exc:
         # An optional dependency imported without ``diagnostics.require`` first.

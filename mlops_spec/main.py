@@ -74,9 +74,11 @@ def console() -> None:
     """The ``mlops-spec`` executable.
 
     After a read-only command, exit without the interpreter's teardown (a final garbage
-    collection and the unloading of pydantic's many objects), which costs ~10% of a
-    `validate` run in pre-commit hooks and editors. Output is flushed first; such commands
-    hold no temporary files, pools or locks. Other commands exit normally.
+    collection and the unloading of pydantic's many objects): measured from a wheel install,
+    ``console()`` against ``sys.exit(main())``, teardown is 16-18% of a ``validate`` run's
+    CPU time (pinned pydantic and 2.11), which pre-commit hooks and editors pay per file.
+    Output is flushed first; such commands hold no temporary files, pools or locks. Other
+    commands exit normally.
     """
     code = main()
     chosen = next((a for a in sys.argv[1:] if not a.startswith("-")), None)

@@ -233,7 +233,7 @@ def test_a_large_monorepo_is_validated_on_every_core_with_the_same_output(
         tmp_path: Path, example: str, capsys: Capsys) -> None:
     import json
 
-    from mlops_spec.commands.validate import PARALLEL_MIN_SPECS
+    from mlops_spec.parallel import PARALLEL_MIN_ITEMS as PARALLEL_MIN_SPECS
 
     count = PARALLEL_MIN_SPECS + 5
     for i in range(count):

@@ -187,7 +187,7 @@ def test_failed_write_puts_everything_back(rendered: Path,
     spec = rendered / "mlops.yaml"
     spec.write_text(dump(variant("embedded")))
     before = tree(rendered)
-    real = writer._atomic_write
+    real = writer.commit.atomic_write
     calls: list[Path] = []
 
     def flaky(path: Path, text: str) -> None:
@@ -196,7 +196,7 @@ def test_failed_write_puts_everything_back(rendered: Path,
             raise OSError(28, "No space left on device")
         real(path, text)
 
-    monkeypatch.setattr(writer, "_atomic_write", flaky)
+    monkeypatch.setattr(writer.commit, "atomic_write", flaky)
     run = cli("render", spec)
     assert run.code == 2
     assert "No space left on device" in run.err and "left as it was" in run.err
@@ -280,16 +280,16 @@ def test_two_specs_with_one_name_conflict(repo: MakeRepo) -> None:
 
 def test_check_many_specs_in_parallel_matches_serial(repo: MakeRepo,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlops_spec.commands import render as command
+    from mlops_spec import parallel as pool
 
     specs = {f"models/m{i:02d}/mlops.yaml": variant("example", f"model-{i:02d}")
              for i in range(6)}
     root = repo(specs)
     assert cli("render", "-q", root).code == 0
     (root / ".github/workflows/mlops-model-03-pr.yml").unlink()
-    monkeypatch.setattr(command, "PARALLEL_MIN_SPECS", 2)
+    monkeypatch.setattr(pool, "PARALLEL_MIN_ITEMS", 2)
     parallel = cli("render", "--check", root)
-    monkeypatch.setattr(command, "PARALLEL_MIN_SPECS", 1000)
+    monkeypatch.setattr(pool, "PARALLEL_MIN_ITEMS", 1000)
     serial = cli("render", "--check", root)
     assert (parallel.code, parallel.out, parallel.err) == (serial.code, serial.out, serial.err)
     assert parallel.code == 1

@@ -52,21 +52,11 @@ def run(args: argparse.Namespace) -> int:
         require(module, "drift", "mlops-spec drift")
     from mlops_spec.data.readers import local_data_path
 
-    try:
-        spec_file, spec = _load_spec(Path(args.spec))
-        if args.training:
-            out = local_data_path(args.reference, "--reference")
-            return _build(spec_file, spec, args.training, out)
-        return _compare(spec_file, spec, args)
-    except InputError as exc:
-        _print_diagnostics(exc.diagnostics)
-        return 2
-
-
-def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    from mlops_spec.diagnostics.formatters import FORMATTERS
-
-    sys.stderr.write(FORMATTERS["text"](diagnostics, {}))
+    spec_file, spec = _load_spec(Path(args.spec))
+    if args.training:
+        out = local_data_path(args.reference, "--reference")
+        return _build(spec_file, spec, args.training, out)
+    return _compare(spec_file, spec, args)
 
 
 def _load_spec(target: Path) -> tuple[Path, Spec]:
@@ -82,13 +72,10 @@ def _load_spec(target: Path) -> tuple[Path, Spec]:
         path = found[0]
     result = validate_file(path)
     if result.spec is None or not result.ok:
-        from mlops_spec.diagnostics.formatters import FORMATTERS
-
         sources = {result.file: result.document} if result.document else {}
-        sys.stderr.write(FORMATTERS["text"](result.diagnostics, sources))
-        raise InputError([Diagnostic(code="D006", message="the spec is not valid",
-                                     file=result.file,
-                                     hint="fix it (mlops-spec validate) before monitoring")])
+        raise InputError([*result.diagnostics, Diagnostic(
+            code="D006", message="the spec is not valid", file=result.file,
+            hint="fix it (mlops-spec validate) before monitoring")], sources)
     return path, result.spec
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_spec.render import targets as target_table
+
+if TYPE_CHECKING:
+    from mlops_spec.spec.validate import Item
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,56 +40,27 @@ def find_root(spec_file: Path) -> Path:
     return start
 
 
-PARALLEL_MIN_SPECS = 40
-"""``--check`` of at least this many specs runs on every core (it writes nothing, so the
-specs are independent); fewer are not worth starting worker processes for."""
-
-
 def run(args: argparse.Namespace) -> int:
-    from mlops_spec.commands.validate import expand
+    from mlops_spec.parallel import in_chunks
+    from mlops_spec.render.errors import UnknownTarget
     from mlops_spec.spec.suggest import did_you_mean
+    from mlops_spec.spec.validate import expand
 
     for name in args.targets or []:
         if name not in target_table.TARGETS:
-            hint = did_you_mean(name, target_table.TARGETS) or (
-                "targets: " + ", ".join(target_table.TARGETS))
-            print(f"mlops-spec render: unknown target {name!r}; {hint}", file=sys.stderr)
-            return 2
+            raise UnknownTarget(f"unknown target {name!r}", hint=did_you_mean(
+                name, target_table.TARGETS) or "targets: " + ", ".join(target_table.TARGETS))
     items = expand(args.paths)
-    workers = _workers(len(items)) if args.check else 1
-    outcomes = _in_parallel(items, args, workers) if workers > 1 else _process(items, args)
+    # --check writes nothing, so its specs are independent and may run on every core.
+    chunks = in_chunks(_process, items, args, parallel=args.check)
     code = 0
-    for status, out, err in outcomes:
+    for status, out, err in (outcome for chunk in chunks for outcome in chunk):
         sys.stdout.write(out)
         sys.stderr.write(err)
         code = max(code, status)
     return code
 
 
-def _workers(count: int) -> int:
-    import multiprocessing
-    import os
-
-    if count < PARALLEL_MIN_SPECS or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, min(os.cpu_count() or 1, count // (PARALLEL_MIN_SPECS // 2)))
-
-
-def _in_parallel(items: list[Item], args: argparse.Namespace,
-                 workers: int) -> list[Outcome]:
-    """Contiguous chunks of specs on ``workers`` forked processes; output in input order."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = -(-len(items) // workers)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-        results = pool.map(_process, chunks, [args] * len(chunks))
-        return [outcome for chunk in results for outcome in chunk]
-
-
-Item = tuple[str, "Path | None"]
 Outcome = tuple[int, str, str]
 """(exit code, stdout text, stderr text) of one spec."""
 
@@ -102,9 +76,10 @@ def _one(item: Item, args: argparse.Namespace, caches: dict[Path, Any]) -> Outco
     """Validate, render and write (or check) one spec; its output is returned, not printed."""
     import io
 
-    from mlops_spec.commands.validate import validate_item
+    from mlops_spec.diagnostics import UserError
     from mlops_spec.diagnostics.formatters import text
-    from mlops_spec.render import engine, writer
+    from mlops_spec.error_handler import describe
+    from mlops_spec.spec.validate import validate_item
 
     out, err = io.StringIO(), io.StringIO()
     result = validate_item(item)
@@ -113,37 +88,46 @@ def _one(item: Item, args: argparse.Namespace, caches: dict[Path, Any]) -> Outco
         err.write(text(result.diagnostics, sources))
         print(f"{result.file}: not rendered: fix the errors above first", file=err)
         return result.exit_code, out.getvalue(), err.getvalue()
-    spec_file = Path(result.file)
-    root = args.out or find_root(spec_file)
-    code = 0
     try:
-        ctx = engine.context_for(result.spec, spec_file, root)
-        chosen = engine.default_targets(result.spec)
-        if args.targets:
-            chosen = [name for name in chosen if name in args.targets]
-        plan = engine.render(ctx, chosen)
-        if args.check:
-            # One cache per root: --check writes nothing, so reads stay valid.
-            cache = caches.setdefault(Path(root).resolve(), writer.TreeCache(root))
-            diffs = writer.check(root, plan, cache)
-            if diffs:
-                out.write("".join(diffs))
-                print(f"{result.file}: generated files are out of date "
-                      f"({len(diffs)} file{'s' * (len(diffs) != 1)}); run "
-                      f"`mlops-spec render {ctx.spec_path}` and commit the result", file=err)
-                code = 1
-            elif not args.quiet:
-                print(f"{result.file}: generated files are up to date", file=out)
-            return code, out.getvalue(), err.getvalue()
-        applied = writer.apply(root, plan, force=args.force)
-    except (engine.RenderError, writer.WriteConflict) as exc:
-        print(f"{result.file}: error: {exc}", file=err)
-        return 2, out.getvalue(), err.getvalue()
+        code = _render_one(result.file, result.spec, args, caches, out, err)
+    except UserError as exc:
+        # One spec's failure is its outcome; the other specs of the batch still render.
+        err.write(describe(exc.located(result.file).diagnostics, exc.sources))
+        code = exc.exit_code
+    return code, out.getvalue(), err.getvalue()
+
+
+def _render_one(file: str, spec: Any, args: argparse.Namespace, caches: dict[Path, Any],
+                out: Any, err: Any) -> int:
+    from mlops_spec.render import engine, writer
+
+    spec_file = Path(file)
+    root = args.out or find_root(spec_file)
+    ctx = engine.context_for(spec, spec_file, root)
+    plan = engine.render(ctx, engine.chosen_targets(spec, args.targets))
+    # One cache per root: --check writes nothing, and apply records what it writes.
+    cache = caches.setdefault(Path(root).resolve(), writer.TreeCache(root))
+    if args.check:
+        diffs = writer.check(root, plan, cache)
+        if diffs:
+            out.write("".join(diffs))
+            print(f"{file}: generated files are out of date "
+                  f"({len(diffs)} file{'s' * (len(diffs) != 1)}); run "
+                  f"`mlops-spec render {ctx.spec_path}` and commit the result", file=err)
+            return 1
+        if not args.quiet:
+            print(f"{file}: generated files are up to date", file=out)
+        return 0
+    applied = writer.apply(root, plan, force=args.force, cache=cache)
+    for path in applied.edited:
+        print(f"{file}: warning: {path} had been edited by hand; the edit was "
+              f"{'removed' if path in applied.removed else 'replaced'} (change the spec "
+              "instead: generated files follow it)", file=err)
     if not args.quiet:
-        print(f"{result.file}: {len(applied.written)} written, "
+        print(f"{file}: {len(applied.written)} written, "
               f"{len(applied.unchanged)} unchanged, {len(applied.removed)} removed", file=out)
         for path in applied.written:
             print(f"  wrote {path}", file=out)
         for path in applied.removed:
             print(f"  removed {path}", file=out)
-    return code, out.getvalue(), err.getvalue()
+    return 0

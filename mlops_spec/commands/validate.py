@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from mlops_spec.diagnostics import Diagnostic
-from mlops_spec.spec.validate import Result, discover, validate_file
+from mlops_spec.spec.validate import Item, expand, validate_item
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,34 +16,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default="text", help="output format (default: text)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print findings only, no summary line")
-
-
-Item = tuple[str, Path | None]
-"""A spec to validate: (the name to show, its path); no path for a directory without one."""
-
-
-def expand(paths: list[str]) -> list[Item]:
-    """The spec files named by ``paths``: files as given, directories searched."""
-    items: list[Item] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = list(discover(path))
-            if not found:
-                items.append((raw, None))
-            items += [(str(p), p) for p in found]
-        else:
-            items.append((raw, path))
-    return items
-
-
-def validate_item(item: Item) -> Result:
-    raw, path = item
-    if path is None:
-        return Result(file=raw, unreadable=True, diagnostics=[Diagnostic(
-            code="L001", message="no mlops.yaml found in this directory", file=raw,
-            hint="pass the spec file itself, or a directory that contains one")])
-    return validate_file(path, raw)
 
 
 class Report:
@@ -84,32 +54,11 @@ def report(items: list[Item], output_format: str) -> Report:
     return out
 
 
-PARALLEL_MIN_SPECS = 40
-"""Validating at least this many specs uses every core; fewer are not worth the workers."""
-
-
-def _in_chunks(items: list[Item], output_format: str) -> list[Report]:
-    if len(items) < PARALLEL_MIN_SPECS:
-        return [report(items, output_format)]  # before importing multiprocessing: startup
-    import multiprocessing
-    import os
-
-    workers = min(os.cpu_count() or 1, len(items) // (PARALLEL_MIN_SPECS // 2))
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [report(items, output_format)]
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = -(-len(items) // workers)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    # Forked workers inherit the loaded models and validator: no second cold start.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-        return list(pool.map(report, chunks, [output_format] * len(chunks)))
-
-
 def run(args: argparse.Namespace) -> int:
     items = expand(args.paths)
-    reports = _in_chunks(items, args.format)
+    from mlops_spec.parallel import in_chunks
+
+    reports = in_chunks(report, items, args.format)
     if args.format == "json":
         import json
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Severity(StrEnum):
@@ -62,9 +62,12 @@ class UserError(Exception):
 
     exit_code = 2
 
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, diagnostics: list[Diagnostic], sources: dict[str, Any] | None = None
+                 ) -> None:
         super().__init__(diagnostics[0].message if diagnostics else "error")
         self.diagnostics = diagnostics
+        self.sources: dict[str, Any] = sources or {}
+        """file -> its ``LoadedDocument``, for source excerpts under located diagnostics."""
 
     @classmethod
     def single(cls, code: str, message: str, file: str = "", *, hint: str | None = None,
@@ -72,6 +75,12 @@ class UserError(Exception):
         """One diagnostic, the common case: ``raise StoreError.single("A003", ...)``."""
         return cls([Diagnostic(code=code, message=message, file=file, line=line,
                                column=column, hint=hint)])
+
+    def located(self, file: str) -> UserError:
+        """The same error, naming ``file`` where a diagnostic names no file yet (a render
+        error raised deep in the writer belongs to the spec being rendered)."""
+        self.diagnostics = [d if d.file else d._replace(file=file) for d in self.diagnostics]
+        return self
 
 
 class InputError(UserError):

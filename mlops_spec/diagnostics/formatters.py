@@ -11,6 +11,8 @@ Sources = dict[str, LoadedDocument]
 
 
 def _where(d: Diagnostic) -> str:
+    if not d.file:  # a finding about the invocation, not about a file
+        return "mlops-spec"
     if d.line is None:
         return d.file
     return f"{d.file}:{d.line}:{d.column or 1}"

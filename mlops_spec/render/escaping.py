@@ -13,15 +13,13 @@ import re
 import shlex
 from typing import Any
 
+from mlops_spec.render.errors import UnsafeValue as UnsafeValue  # raised by every filter
+
 
 class Escaped(str):
     """Text already safe for the output language it is placed in."""
 
     __slots__ = ()
-
-
-class UnsafeValue(ValueError):
-    """A value that cannot be placed safely in the requested context."""
 
 
 def literal(text: str) -> Escaped:

@@ -6,15 +6,24 @@ import together, on every ``mlops-spec validate``. The models are declared with
 in ``_spec_schema.py``, with functions and classes written as ``{"$py": "module:qualname"}``
 references that may only point into ``mlops_spec`` (no pickle, no code). At run time the
 validator is rebuilt from it by pydantic-core in a few milliseconds. A fingerprint of
-the model sources and pydantic versions guards against staleness: on any mismatch we fall
-back to pydantic's normal build, which is slower but always right.
+the model sources and pydantic versions guards against staleness.
+
+The committed cache matches only the pinned pydantic (``constraints.txt``); users install
+whatever pydantic ``pyproject.toml`` allows. For them the first run builds the validator the
+normal (slower, always right) way and stores the same encoded schema, marshalled, in the
+user cache directory (``$XDG_CACHE_HOME/mlops-spec/`` or ``~/.cache/mlops-spec/``), named by
+the fingerprint: every later run of that install reads it back. The write is atomic and
+best effort (a read-only home only means every run takes the normal build); what is read
+back is checked to be plain data before it is decoded, like the committed cache.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 import re
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -87,7 +96,61 @@ def _decode(node: Any) -> Any:
         return {key: _decode(value) for key, value in node.items()}
     if isinstance(node, list):
         return [_decode(value) for value in node]
-    return node
+    if node is None or type(node) in _PLAIN:
+        return node
+    raise ValueError(f"unexpected {type(node).__name__} in a cached schema")
+
+
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def user_cache_file(digest: str) -> Path | None:
+    """Where this install keeps its validator cache; None without a usable home."""
+    base = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    if not base.is_absolute():  # the XDG rule: a relative value is ignored
+        try:
+            home = Path("~").expanduser()
+        except RuntimeError:  # no home directory can be determined
+            return None
+        if not home.is_absolute():
+            return None
+        base = home / ".cache"
+    python = f"{sys.version_info[0]}{sys.version_info[1]}"
+    return base / "mlops-spec" / f"spec-validator-py{python}-{digest[:32]}.marshal"
+
+
+def _read_user_cache(path: Path | None) -> Any:
+    import marshal
+
+    if path is None:
+        return None
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def _write_user_cache(path: Path | None, schema: Any) -> None:
+    """Store the encoded schema atomically; silently nothing when it cannot be written."""
+    import marshal
+    import tempfile
+
+    if path is None:
+        return
+    try:
+        data = marshal.dumps(_encode(schema))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        temp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            temp.replace(path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    except (OSError, ValueError):
+        pass
 
 
 def cache_text() -> str:
@@ -103,17 +166,31 @@ def cache_text() -> str:
             f"FINGERPRINT = {fingerprint()!r}\n\nSCHEMA = {schema}\n")
 
 
+_FAILURES = (OSError, ValueError, AttributeError, ImportError, TypeError, SyntaxError,
+             KeyError)
+
+
 @cache
 def spec_validator() -> SchemaValidator:
-    """The validator of ``Spec``: from the cache when fresh, else built by pydantic."""
+    """The validator of ``Spec``: from a fresh cache (this install's, else the committed
+    one), else built by pydantic and stored in this install's cache for the next run."""
+    digest = fingerprint()
+    mine = user_cache_file(digest)
+    schema = _read_user_cache(mine)
+    if schema is not None:
+        try:
+            return SchemaValidator(_decode(schema))
+        except _FAILURES:
+            pass
     try:
         cached = importlib.import_module("mlops_spec.spec._spec_schema")
-        if fingerprint() == cached.FINGERPRINT:
+        if digest == cached.FINGERPRINT:
             return SchemaValidator(_decode(cached.SCHEMA))
-    except (OSError, ValueError, AttributeError, ImportError, TypeError, SyntaxError):
+    except _FAILURES:
         pass
     from mlops_spec.spec.sections import Spec
 
     Spec.model_rebuild(force=True)
     validator: SchemaValidator = Spec.__pydantic_validator__  # type: ignore[assignment]
+    _write_user_cache(mine, Spec.__pydantic_core_schema__)
     return validator

@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from mlops_spec.conventions import kubeconfig_secret
+from mlops_spec.conventions import is_remote, kubeconfig_secret
 from mlops_spec.diagnostics import Severity
+from mlops_spec.spec import scope
 from mlops_spec.spec.checklist import BUILTIN_CHECKS
 from mlops_spec.spec.metrics import METRICS, metrics_for
 from mlops_spec.spec.sections import (
@@ -322,10 +323,7 @@ def strategy_possible(spec: Spec) -> Iterator[Finding]:
 
 
 def autoscaling_bounds(spec: Spec) -> Iterator[Finding]:
-    scopes: list[tuple[Path, Autoscaling | None]] = [
-        (("deployment", "autoscaling"), spec.deployment.autoscaling)]
-    scopes += [(("deployment", "environments", i, "autoscaling"), env.autoscaling)
-               for i, env in enumerate(spec.deployment.environments)]
+    scopes: list[tuple[Path, Autoscaling | None]] = scope.declared(spec, "autoscaling")
     for path, scaling in scopes:
         if scaling is None:
             continue
@@ -340,10 +338,7 @@ def autoscaling_bounds(spec: Spec) -> Iterator[Finding]:
 
 def resources_sane(spec: Spec) -> Iterator[Finding]:
     scopes: list[tuple[Path, Resources | None]] = [
-        (("deployment", "resources"), spec.deployment.resources),
-        (("training", "resources"), spec.training.resources)]
-    scopes += [(("deployment", "environments", i, "resources"), env.resources)
-               for i, env in enumerate(spec.deployment.environments)]
+        *scope.declared(spec, "resources"), (("training", "resources"), spec.training.resources)]
     for path, resources in scopes:
         if resources is None:
             continue
@@ -366,7 +361,7 @@ def environments_unique(spec: Spec) -> Iterator[Finding]:
 
 def serving_needs_store(spec: Spec) -> Iterator[Finding]:
     store = spec.model.artifact.store
-    if spec.deployment.platform is not None and (store is None or "://" not in store):
+    if spec.deployment.platform is not None and not is_remote(store):
         yield Finding("M025", f"serving on {spec.deployment.platform} needs a remote "
                       "artifact store", ("model", "artifact"),
                       "set model.artifact.store, e.g. s3://acme-models/" + spec.name)
@@ -450,7 +445,7 @@ def kubernetes_manifests_possible(spec: Spec) -> Iterator[Finding]:
     serving = deployment.platform is not None
     training = spec.training.platform == "kubernetes"
     store = spec.model.artifact.store
-    if serving and store is not None and "://" in store:
+    if serving and store is not None and is_remote(store):
         scheme = store.split("://", 1)[0]
         if scheme not in STORAGE_INITIALIZER_SCHEMES:
             hint = {"gcs": "write the same location as gs://...",
@@ -473,7 +468,7 @@ def kubernetes_manifests_possible(spec: Spec) -> Iterator[Finding]:
                       "(see docs/kubernetes.md)")
     if training and spec.training.runner == "builtin":
         for i, source in enumerate(spec.data.sources):
-            if "://" not in source.uri:
+            if not is_remote(source.uri):
                 yield Finding("M052", f"data source {source.name!r} is a repository path, "
                               "which a Kubernetes training Job cannot read",
                               ("data", "sources", i, "uri"),
@@ -511,7 +506,7 @@ def kubernetes_settings_used(spec: Spec) -> Iterator[Finding]:
                           "model_version is not used",
                           ("deployment", "environments", i, "model_version"),
                           "remove model_version", Severity.WARNING)
-        scaling = env.autoscaling or deployment.autoscaling
+        scaling = scope.autoscaling(spec, env)
         if env.replicas is not None and scaling is not None:
             yield Finding("M054", f"environment {env.name!r} autoscales, so replicas is not "
                           "used", ("deployment", "environments", i, "replicas"),

@@ -123,3 +123,31 @@ def discover(target: Path) -> Iterator[Path]:
         for name in sorted(files):
             if name in SPEC_FILENAMES:
                 yield Path(root) / name
+
+
+Item = tuple[str, Path | None]
+"""A spec to validate: (the name to show, its path); no path for a directory without one."""
+
+
+def expand(paths: list[str]) -> list[Item]:
+    """The spec files named by ``paths``: files as given, directories searched."""
+    items: list[Item] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = list(discover(path))
+            if not found:
+                items.append((raw, None))
+            items += [(str(p), p) for p in found]
+        else:
+            items.append((raw, path))
+    return items
+
+
+def validate_item(item: Item) -> Result:
+    raw, path = item
+    if path is None:
+        return Result(file=raw, unreadable=True, diagnostics=[Diagnostic(
+            code="L001", message="no mlops.yaml found in this directory", file=raw,
+            hint="pass the spec file itself, or a directory that contains one")])
+    return validate_file(path, raw)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_spec.spec import scope
 from mlops_spec.spec.sections import Autoscaling, Environment, Resources, Spec
 
 # --- pinned images --------------------------------------------------------------------------
@@ -70,17 +71,15 @@ class Scope:
 
 
 def base_scope(spec: Spec) -> Scope:
-    deployment = spec.deployment
     return Scope(namespace=None, replicas=1,
-                 resources=deployment.resources or DEFAULT_SERVING,
-                 autoscaling=deployment.autoscaling)
+                 resources=scope.resources(spec, None) or DEFAULT_SERVING,
+                 autoscaling=scope.autoscaling(spec, None))
 
 
 def env_scope(spec: Spec, env: Environment) -> Scope:
-    deployment = spec.deployment
     return Scope(namespace=env.namespace, replicas=env.replicas or 1,
-                 resources=env.resources or deployment.resources or DEFAULT_SERVING,
-                 autoscaling=env.autoscaling or deployment.autoscaling)
+                 resources=scope.resources(spec, env) or DEFAULT_SERVING,
+                 autoscaling=scope.autoscaling(spec, env))
 
 
 # --- labels ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Later lines win in CODEOWNERS, so the block goes from general to specific.
 
 from __future__ import annotations
 
+from mlops_spec.conventions import is_remote
 from mlops_spec.render.outputs import OutputBlock, RenderContext, TargetOutput
 from mlops_spec.spec.sections import Spec
 
@@ -36,7 +37,7 @@ def render(ctx: RenderContext) -> TargetOutput:
         _line(f"{base}/" if base else "*", _owners(spec, "data_scientist", "ml_engineer")),
     ]
     for source in spec.data.sources:
-        if "://" not in source.uri:
+        if not is_remote(source.uri):
             lines.append(_line(f"{base}/{source.uri.rstrip('/')}",
                                _owners(spec, "data_engineer")))
     pipeline_owners = _owners(spec, "ml_engineer", "architect")

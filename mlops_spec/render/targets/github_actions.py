@@ -21,10 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_spec.conventions import (
+    DEPLOY_MINUTES,
+    MAIN_BRANCH,
     PR_TOKEN_SECRET,
     REFERENCE_PROFILE,
+    SETUP_MINUTES,
+    STEP_MINUTES,
+    is_remote,
     kubeconfig_secret,
-    role_secrets,
+    store_secrets,
 )
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
@@ -43,11 +48,6 @@ WORKFLOW_DIR = ".github/workflows"
 """Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""
 RETRAIN_RECORD = "retrain/evaluation.json"
 """Committed by a retrain pull request, relative to the model directory."""
-DEFAULT_BRANCH = "main"
-SETUP_MINUTES = 15
-"""Added to training.timeout_minutes for checkout, install, validation and reporting."""
-DEPLOY_MINUTES = 30
-REPORT_MINUTES = 10
 
 _CRON_TEXT = re.compile(r"^[0-9a-z*,/ -]+$")
 
@@ -105,15 +105,13 @@ def _cron(cron: str) -> str:
 
 def _base_plan(ctx: RenderContext) -> Plan:
     spec = ctx.spec
-    _, others = role_secrets(list(spec.ci.secrets), [e.name for e in
-                                                      spec.deployment.environments])
     return Plan(
         model=spec.name,
         spec_path=ctx.spec_path,
         model_dir=ctx.model_dir,
         python=spec.ci.python,
         runs_on=spec.ci.runs_on,
-        secrets=_env_secrets(others),
+        secrets=_env_secrets(store_secrets(list(spec.ci.secrets))),
         job_minutes=spec.training.timeout_minutes + SETUP_MINUTES,
         pins={
             "checkout": uses("actions/checkout"),
@@ -130,8 +128,7 @@ def _watched_paths(ctx: RenderContext) -> list[str]:
 
 
 def _remote_store(spec: Spec) -> bool:
-    store = spec.model.artifact.store
-    return store is not None and "://" in store
+    return is_remote(spec.model.artifact.store)
 
 
 def _workflow(ctx: RenderContext, purpose: str, template: str, **context: Any) -> OutputFile:
@@ -169,7 +166,7 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
         check_requirement=job_requirement(
             spec, "validate", "render", "train", "check", "publish"),
         report_requirement=job_requirement(spec, "publish"),
-        minutes=REPORT_MINUTES,
+        minutes=STEP_MINUTES,
     )
 
 
@@ -190,7 +187,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
     return _workflow(
         ctx, "deploy", "deploy.yml.j2", plan=plan,
         workflow_name=f"mlops {plan.model}: train and deploy",
-        branch=DEFAULT_BRANCH,
+        branch=MAIN_BRANCH,
         paths=_watched_paths(ctx) if ctx.model_dir != "." else [],
         upload=_remote_store(spec),
         deploys=deploys,

@@ -18,35 +18,40 @@ template, reading values as ``"$VAR"``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mlops_spec.conventions import OUT_DIR, REFERENCE_PROFILE
+from mlops_spec.conventions import (
+    APPROVAL_HOURS,
+    DEPLOY_MINUTES,
+    DRIFT_MINUTES,
+    GATE_REPORT,
+    MAIN_BRANCH,
+    OUT_DIR,
+    REFERENCE_PROFILE,
+    SETUP_MINUTES,
+    STEP_MINUTES,
+    UPLOAD_MINUTES,
+    kubeconfig_for,
+    store_secrets,
+)
+from mlops_spec.conventions import GITHUB_TOKEN_SECRET as GITHUB_TOKEN_CREDENTIAL
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.install import job_requirement
+from mlops_spec.render.jenkins.cron import cron_lines as cron_lines
+from mlops_spec.render.jenkins.cron import jenkins_cron as jenkins_cron
+from mlops_spec.render.jenkins.cron import scheduled_monitoring as scheduled_monitoring
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.spec.sections import Environment, Spec
 
 FILE = "Jenkinsfile"
-MAIN_BRANCH = "main"
-REPORT = f"{OUT_DIR}/report.json"
-"""Where ``mlops-spec train`` leaves the drift reference profile that ``drift`` reads."""
-GITHUB_TOKEN_CREDENTIAL = "GITHUB_TOKEN"
-"""Jenkins credential (secret text) the publish stage reads; GitHub Actions has it built in."""
 PYTHON_IMAGE = "python:{version}-slim-bookworm"
 KUBECTL_IMAGE = "alpine/k8s:1.33.4"
 """kubectl with a shell (the Jenkins ``sh`` step needs one; registry.k8s.io/kubectl has none)."""
 
-# Time budgets, in minutes. Each stage has its own timeout; the pipeline-level timeout is
-# their sum, an outer bound that only a stuck agent allocation can reach.
-INSTALL_MINUTES = 15
-STEP_MINUTES = 10
-UPLOAD_MINUTES = 30
-DEPLOY_MINUTES = 30
-DRIFT_MINUTES = 30
-APPROVAL_HOURS = 72
-"""How long a deployment waits for its approvers (covers a weekend) before it is aborted."""
+# Time budgets come from mlops_spec.conventions. Each stage has its own timeout; the
+# pipeline-level timeout is their sum, an outer bound that only a stuck agent allocation can
+# reach.
 
 BUILDS_TO_KEEP = 30
 ARTIFACT_BUILDS_TO_KEEP = 10
@@ -148,135 +153,6 @@ def approvers(spec: Spec, env: Environment) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def secret_env_name(env_name: str) -> str:
-    return env_name.upper().replace("-", "_")
-
-
-def kubeconfig_secret(spec: Spec, env: Environment) -> str | None:
-    """``KUBECONFIG_<ENV>`` if listed in ci.secrets, else ``KUBECONFIG``, else none.
-
-    Without one, kubectl uses the agent's own configuration (an in-cluster service account on
-    a Kubernetes pod agent).
-    """
-    for name in (f"KUBECONFIG_{secret_env_name(env.name)}", "KUBECONFIG"):
-        if name in spec.ci.secrets:
-            return name
-    return None
-
-
-def store_secrets(spec: Spec) -> list[str]:
-    """Secrets for data and artifact-store access: every listed secret but kubeconfigs and the
-    GitHub token. They are bound on the main branch and in scheduled builds, never on change
-    requests, where the code of the pull request runs."""
-    return [name for name in spec.ci.secrets
-            if not name.startswith("KUBECONFIG") and name != GITHUB_TOKEN_CREDENTIAL]
-
-
-# --- cron ------------------------------------------------------------------------------------
-
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
-_FIELDS: tuple[tuple[int, int, list[str], int], ...] = (
-    # (low, high, names, value of the first name)
-    (0, 59, [], 0), (0, 23, [], 0), (1, 31, [], 1), (1, 12, _MONTHS, 1), (0, 7, _DAYS, 0),
-)
-_ITEM = re.compile(r"^(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:/([0-9]+))?$")
-
-
-def _number(text: str, names: list[str], first: int) -> int:
-    if text.isdigit():
-        return int(text)
-    if text in names:
-        return names.index(text) + first
-    raise ValueError(f"{text!r} is not a cron value")
-
-
-def _jenkins_field(text: str, index: int) -> tuple[str, set[int]]:
-    """One cron field in the subset Jenkins reads (numbers only; ``a/n`` as ``a-max/n``), and
-    the values it matches."""
-    low, high, names, first = _FIELDS[index]
-    items: list[str] = []
-    values: set[int] = set()
-    for item in text.lower().split(","):
-        match = _ITEM.match(item)
-        if not match:
-            raise ValueError(f"{item!r} is not a cron item")
-        base, step_text = match.group(1), match.group(2)
-        step = int(step_text) if step_text else 1
-        if step < 1:
-            raise ValueError(f"step 0 in {item!r}")
-        if base == "*":
-            start, end = low, high
-            out = "*"
-        else:
-            start_text, _, end_text = base.partition("-")
-            start = _number(start_text, names, first)
-            end = _number(end_text, names, first) if end_text else (
-                high if step_text else start)
-            if not low <= start <= end <= high:
-                raise ValueError(f"{item!r} is out of range {low}-{high}")
-            out = f"{start}-{end}" if end != start or step_text else f"{start}"
-        items.append(f"{out}/{step}" if step_text else out)
-        values.update(range(start, end + 1, step))
-    return ",".join(items), values
-
-
-def jenkins_cron(expression: str) -> list[str]:
-    """A five-field POSIX cron expression as Jenkins cron lines that fire at the same times.
-
-    * Minutes: a field that fires at minute 0 only becomes ``H``; one that fires every N
-      minutes from minute 0 (``*/N``, ``0-59/N``, ``0,N,2N,...``) with N dividing 60 becomes
-      ``H/N``. Jenkins replaces ``H`` with a fixed per-job offset, so each run moves later
-      by less than its spacing (less than an hour for ``H``), never earlier, and the number
-      and spacing of runs stay the same. Every other minute field is kept as written.
-    * Hours, days, months and weekdays are never hashed. Month and weekday names become
-      numbers, and ``a/N`` becomes ``a-max/N``: Jenkins reads neither.
-    * POSIX cron fires when the day of month OR the weekday matches if both are restricted
-      (neither starts with ``*``); Jenkins requires both. Such an expression becomes two
-      lines, one per day field, which Jenkins unites.
-    """
-    fields = expression.split()
-    if len(fields) != 5:
-        raise ValueError(f"{expression!r} does not have five fields")
-    out = []
-    for index, text in enumerate(fields):
-        jenkins, values = _jenkins_field(text, index)
-        if index == 0:
-            jenkins = _hash_minutes(values) or jenkins
-        out.append(jenkins)
-    minute, hour, dom, month, dow = out
-    if not fields[2].startswith("*") and not fields[4].startswith("*"):
-        return [f"{minute} {hour} {dom} {month} *", f"{minute} {hour} * {month} {dow}"]
-    return [" ".join(out)]
-
-
-def _hash_minutes(values: set[int]) -> str | None:
-    if values == {0}:
-        return "H"
-    for step in (2, 3, 4, 5, 6, 10, 12, 15, 20, 30):
-        if values == set(range(0, 60, step)):
-            return f"H/{step}"
-    return None
-
-
-def cron_lines(spec: Spec) -> list[str]:
-    """The Jenkins cron spec: ``TZ=UTC`` (spec schedules are UTC), then one line per schedule
-    (monitoring first, then retrain), duplicates dropped. Empty when nothing is scheduled."""
-    schedules = [s for s in (scheduled_monitoring(spec),
-                             spec.retrain.schedule if spec.retrain else None) if s]
-    lines = list(dict.fromkeys(line for s in schedules for line in jenkins_cron(s)))
-    return ["TZ=UTC", *lines] if lines else []
-
-
-def scheduled_monitoring(spec: Spec) -> str | None:
-    """The monitoring schedule, when monitoring has current data to compare (else nothing
-    could run on it)."""
-    monitoring = spec.monitoring
-    if monitoring is None or monitoring.current_data is None:
-        return None
-    return monitoring.schedule
-
-
 # --- the plan --------------------------------------------------------------------------------
 
 
@@ -342,7 +218,7 @@ class Plan:
     builds_to_keep: int = BUILDS_TO_KEEP
     artifact_builds_to_keep: int = ARTIFACT_BUILDS_TO_KEEP
     out_dir: str = OUT_DIR
-    report: str = REPORT
+    report: str = GATE_REPORT
     approval_hours: int = APPROVAL_HOURS
     github_token: str = GITHUB_TOKEN_CREDENTIAL
 
@@ -373,7 +249,7 @@ def _deployments(ctx: RenderContext) -> list[Deploy]:
     deploys = []
     for env in deployed_environments(spec):
         variables = [Var("MLOPS_DEPLOY_DIR", ctx.in_model_dir(f"deploy/{env.name}"))]
-        secret = kubeconfig_secret(spec, env)
+        secret = kubeconfig_for(list(spec.ci.secrets), env.name)
         if secret:
             variables.append(Var("KUBECONFIG", secret, credential=True))
         approval = None
@@ -393,15 +269,15 @@ def plan(ctx: RenderContext) -> Plan:
     agent, deploy_agent, pods = _agents(spec)
     train = spec.training.timeout_minutes
     minutes = {
-        "validate": INSTALL_MINUTES + STEP_MINUTES,
+        "validate": SETUP_MINUTES + STEP_MINUTES,
         "render-check": STEP_MINUTES,
         "pr-train": train,
         "governance": STEP_MINUTES,
-        "publish": INSTALL_MINUTES + STEP_MINUTES,
-        "train": INSTALL_MINUTES + train,
+        "publish": SETUP_MINUTES + STEP_MINUTES,
+        "train": SETUP_MINUTES + train,
         "evaluate": STEP_MINUTES,
         "upload": UPLOAD_MINUTES,
-        "scheduled-train": INSTALL_MINUTES + train,
+        "scheduled-train": SETUP_MINUTES + train,
         "drift": DRIFT_MINUTES,
     }
     upload = spec.model.artifact.store is not None
@@ -448,7 +324,8 @@ def plan(ctx: RenderContext) -> Plan:
         timeout_minutes=total,
         names=names,
         minutes=minutes,
-        store_secrets=[Var(name, name, credential=True) for name in store_secrets(spec)],
+        store_secrets=[Var(name, name, credential=True)
+                       for name in store_secrets(list(spec.ci.secrets))],
         upload=upload,
         deployments=deployments,
         drift=drift,
