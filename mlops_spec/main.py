@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "render": "write the CI workflows, pipelines and manifests the spec implies",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
     "drift": "compare current data with the training reference; exit 1 to retrain",
+    "upload": "store a trained model directory as one immutable version",
+    "fetch": "download a stored model version into a directory, every digest verified",
+    "promote": "check a version is stored and move the registry alias of an environment",
 }
 
 

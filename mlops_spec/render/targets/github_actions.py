@@ -38,6 +38,7 @@ from mlops_spec.render.escaping import (
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
 from mlops_spec.spec.sections import Spec
+from mlops_spec.spec.types import is_remote_store
 
 WORKFLOW_DIR = ".github/workflows"
 """Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""
@@ -132,8 +133,9 @@ def _watched_paths(ctx: RenderContext) -> list[str]:
 
 
 def _remote_store(spec: Spec) -> bool:
+    # A local store on a CI runner vanishes with the runner: upload only to a remote one.
     store = spec.model.artifact.store
-    return store is not None and "://" in store
+    return store is not None and is_remote_store(store)
 
 
 def _workflow(ctx: RenderContext, purpose: str, template: str, **context: Any) -> OutputFile:
