@@ -32,8 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the reference profile (.npz) written at training time")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--current", metavar="DATA",
-                        help="current data, .csv or .parquet (default: "
-                             "monitoring.current_data when it is a local path)")
+                        help="current data: .csv or .parquet, or s3://, gs://, az:// (a "
+                             "prefix ending in / reads every such object under it; default: "
+                             "monitoring.current_data)")
     source.add_argument("--training", metavar="DATA",
                         help="instead of comparing, build the reference profile from this "
                              "training data (.csv or .parquet) and write it to --reference")
@@ -103,16 +104,16 @@ def _build(spec_file: Path, spec: Spec, data: Path, out: Path) -> int:
     return 0
 
 
-def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path:
-    if given:
-        return Path(given)
+def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path | str:
+    """--current, else monitoring.current_data; a URI (s3://...) stays a string."""
     configured = spec.monitoring.current_data if spec.monitoring else None
-    if configured is None or "://" in configured:
-        where = f" ({configured})" if configured else ""
+    if given:
+        return given if "://" in given else Path(given)
+    if configured is None:
         raise InputError([Diagnostic(
-            code="D003", message=f"no local current data{where}", file=str(spec_file),
-            hint="pass --current DATA (copy remote data to a local file first)")])
-    return spec_file.parent / configured
+            code="D003", message="no current data", file=str(spec_file),
+            hint="pass --current DATA, or set monitoring.current_data")])
+    return configured if "://" in configured else spec_file.parent / configured
 
 
 def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
