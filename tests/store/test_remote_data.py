@@ -12,9 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import store_support
 from test_drift_cli import HEADER, write_data
 
 from mlops_spec.main import main
+
+# The loopback servers, shared by the store tests (a conftest.py in this directory
+# would shadow tests/conftest.py, which other test modules import by name).
+s3 = store_support.s3
+s3_endpoint = store_support.s3_endpoint
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

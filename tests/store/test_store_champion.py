@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import embedded_spec, train_out, tree, write_spec
+from store_support import embedded_spec, train_out, tree, write_spec
 
 from mlops_spec.diagnostics import UserError
 from mlops_spec.spec.sections import Spec

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import embedded_spec, train_out, write_spec
+from store_support import embedded_spec, train_out, write_spec
 
 PROBE = """
 import json, sys

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import embedded_spec, train_out, tree, write_spec
 from helpers import CLI
+from store_support import embedded_spec, train_out, tree, write_spec
 
 from mlops_spec.main import main
 from mlops_spec.spec.validate import validate_file

@@ -8,10 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import train_out, tree, write_spec
+import store_support
+from store_support import train_out, tree, write_spec
 from variants import variant
 
 from mlops_spec.main import main
+
+# The loopback servers, shared by the store tests (a conftest.py in this directory
+# would shadow tests/conftest.py, which other test modules import by name).
+mlflow_server = store_support.mlflow_server
+s3 = store_support.s3
+s3_endpoint = store_support.s3_endpoint
 
 VERSION = "89abcdef0123456789abcdef0123456789abcdef"
 pytestmark = pytest.mark.slow

@@ -6,12 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import train_out, tree, write_spec
+import store_support
+from store_support import train_out, tree, write_spec
 from variants import variant
 
 from mlops_spec.main import main
 from mlops_spec.spec.validate import validate_file
 from mlops_spec.store import open_store
+
+# The loopback servers, shared by the store tests (a conftest.py in this directory
+# would shadow tests/conftest.py, which other test modules import by name).
+s3 = store_support.s3
+s3_endpoint = store_support.s3_endpoint
 
 VERSION = "0123456789abcdef0123456789abcdef01234567"
 pytestmark = pytest.mark.slow

@@ -8,15 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import store_support
 import yaml
-from conftest import train_out, write_spec
 from kubernetes_cases import render_case, renderable_cases
+from store_support import train_out, write_spec
 from variants import VARIANTS, variant
 
 from mlops_spec.main import main
 from mlops_spec.render.kubernetes.common import MODEL_FILE
 from mlops_spec.spec.validate import validate_file
 from mlops_spec.store.location import store_location
+
+# The loopback servers, shared by the store tests (a conftest.py in this directory
+# would shadow tests/conftest.py, which other test modules import by name).
+s3 = store_support.s3
+s3_endpoint = store_support.s3_endpoint
 
 CASES = {**{f"matrix:{name}": data for name, data in renderable_cases().items()},
          **{f"variant:{name}": variant(name) for name in VARIANTS}}

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import embedded_spec, train_out, write_spec
 from helpers import check, codes
 from pydantic import TypeAdapter, ValidationError
+from store_support import embedded_spec, train_out, write_spec
 from variants import dump, variant
 
 from mlops_spec.main import main
