@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     if not store.exists(version):
         raise StoreError.single(
             "A006", f"version {version} is not in the store (no manifest)",
-            store.version_uri(version), hint="upload it before deploying it")
+            store.version_uri(version), hint="upload it before deploying it; "
+                                             + store.stored_hint())
     print(f"{store.version_uri(version)} is stored")
     if spec.model.registry is not None:
         from mlops_spec.store.registry import set_alias

@@ -132,7 +132,7 @@ class Store:
             raise StoreError.single(
                 "A006", f"version {version} is not in the store (no {mf.FILENAME}; an "
                         "upload that did not finish leaves none)", uri,
-                hint="list the stored versions, or upload this one first")
+                hint=self.stored_hint())
         if found.model != self.spec.name or found.version != version:
             raise StoreError.single(
                 "A007", f"the manifest describes {found.model} version {found.version}, "
@@ -163,6 +163,14 @@ class Store:
                 shutil.rmtree(staging)
             raise
         return found
+
+    def stored_hint(self) -> str:
+        stored = self.versions()
+        if not stored:
+            return "the store holds no version yet: `mlops-spec upload` one first"
+        shown = ", ".join(stored[:10]) + (f" and {len(stored) - 10} more"
+                                          if len(stored) > 10 else "")
+        return f"stored versions: {shown}"
 
 
 def _damaged(uri: str, path: str, problem: str) -> UserError:
