@@ -98,3 +98,23 @@ def test_one_object_and_clear_errors(workspace: Path, s3: Callable[[str], str]) 
                             ).encode())
     code, _, err = drift(spec, "--reference", ref, "--current", "s3://single/bad/")
     assert code == 2 and "s3://single/bad/x.csv: error[D001]: column 'income'" in err
+
+
+def test_training_sources_read_through_the_same_reader(workspace: Path,
+                                                       s3: Callable[[str], str]) -> None:
+    """What `train` calls for a data source with an s3:// uri (data.sources[].uri)."""
+    import boto3
+    import numpy as np
+
+    from mlops_spec.data.readers import read_columns
+
+    s3("training-data")
+    boto3.client("s3").upload_file(str(workspace / "train.csv"), "training-data",
+                                   "credit-risk/applications.csv")
+    wanted = {"income": "numeric", "home_ownership": "categorical"}
+    remote = read_columns("s3://training-data/credit-risk/applications.csv", wanted)
+    local = read_columns(workspace / "train.csv", wanted)
+    assert remote.rows == local.rows == 2000
+    assert remote.file == "s3://training-data/credit-risk/applications.csv"
+    np.testing.assert_array_equal(remote.columns["income"], local.columns["income"])
+    assert list(remote.columns["home_ownership"]) == list(local.columns["home_ownership"])
