@@ -80,7 +80,10 @@ def _git_commit(spec_file: Path) -> str | None:
 
 def find_version(client: Any, name: str, version: str) -> Any | None:
     """The registry's model version recording store ``version``, or None."""
-    for found in client.search_model_versions(f"name = '{name}'"):
+    # name and version match their patterns (no quotes), so the filter cannot be escaped.
+    matches = client.search_model_versions(
+        f"name = '{name}' and tags.`{VERSION_TAG}` = '{version}'")
+    for found in matches:
         if found.tags.get(VERSION_TAG) == version:
             return found
     return None

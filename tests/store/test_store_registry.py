@@ -81,6 +81,17 @@ def test_upload_registers_and_promote_moves_aliases(
     assert code == 0, err
     assert tree(tmp_path / "fetched") == tree(out)
 
+    # A second version: registered as model version 2; each environment's alias moves on
+    # its own.
+    newer = "fedcba9876543210fedcba9876543210fedcba98"
+    second = train_out(spec_file, tmp_path / "second", seed=5)
+    code, stdout, err = run(capsys, "upload", spec_file, "--from", second, "--version", newer)
+    assert code == 0 and "registered models:/credit-risk-reg/2" in stdout, err
+    assert run(capsys, "promote", spec_file, "--version", newer,
+               "--environment", "production")[0] == 0
+    assert client.get_model_version_by_alias("credit-risk-reg", "production").version == "2"
+    assert client.get_model_version_by_alias("credit-risk-reg", "staging").version == "1"
+
 
 def test_a_local_store_cannot_be_registered_on_a_server(
         mlflow_server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
