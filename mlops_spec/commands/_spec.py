@@ -1,7 +1,7 @@
 """The SPEC argument of the model-lifecycle commands: a file, or a directory holding one.
 
-The spec must be valid before anything is stored or fetched: its diagnostics are printed
-as ``validate`` prints them and the command exits 2.
+The spec must be valid before anything is trained, monitored, stored or fetched: its
+diagnostics are printed as ``validate`` prints them and the command exits 2.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ def add_spec_argument(parser: argparse.ArgumentParser) -> None:
                         help="mlops.yaml, or a directory holding one (default: .)")
 
 
-def load_valid_spec(target: Path, doing: str) -> tuple[Path, Spec]:
+def load_valid_spec(target: Path, doing: str, code: str = "A009") -> tuple[Path, Spec]:
+    """The spec file and its model; ``code`` is the command family's (A009, D006)."""
     from mlops_spec.spec.validate import discover, validate_file
 
     path = target
@@ -27,7 +28,7 @@ def load_valid_spec(target: Path, doing: str) -> tuple[Path, Spec]:
         found = list(discover(target))
         if len(found) != 1:
             problem = "no mlops.yaml" if not found else f"{len(found)} specs"
-            raise InputError([Diagnostic(code="A009", message=f"{problem} in this directory",
+            raise InputError([Diagnostic(code=code, message=f"{problem} in this directory",
                                          file=str(target), hint="pass the spec file")])
         path = found[0]
     result = validate_file(path)
@@ -36,7 +37,7 @@ def load_valid_spec(target: Path, doing: str) -> tuple[Path, Spec]:
 
         sources = {result.file: result.document} if result.document else {}
         sys.stderr.write(FORMATTERS["text"](result.diagnostics, sources))
-        raise InputError([Diagnostic(code="A009", message="the spec is not valid",
+        raise InputError([Diagnostic(code=code, message="the spec is not valid",
                                      file=result.file,
                                      hint=f"fix it (mlops-spec validate) before {doing}")])
     return path, result.spec

@@ -65,26 +65,9 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 
 def _load_spec(target: Path) -> tuple[Path, Spec]:
-    from mlops_spec.spec.validate import discover, validate_file
+    from mlops_spec.commands._spec import load_valid_spec
 
-    path = target
-    if target.is_dir():
-        found = list(discover(target))
-        if len(found) != 1:
-            problem = "no mlops.yaml" if not found else f"{len(found)} specs"
-            raise InputError([Diagnostic(code="D006", message=f"{problem} in this directory",
-                                         file=str(target), hint="pass the spec file")])
-        path = found[0]
-    result = validate_file(path)
-    if result.spec is None or not result.ok:
-        from mlops_spec.diagnostics.formatters import FORMATTERS
-
-        sources = {result.file: result.document} if result.document else {}
-        sys.stderr.write(FORMATTERS["text"](result.diagnostics, sources))
-        raise InputError([Diagnostic(code="D006", message="the spec is not valid",
-                                     file=result.file,
-                                     hint="fix it (mlops-spec validate) before monitoring")])
-    return path, result.spec
+    return load_valid_spec(target, "monitoring", code="D006")
 
 
 def _build(spec_file: Path, spec: Spec, data: Path, out: Path) -> int:
