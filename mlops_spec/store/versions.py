@@ -110,9 +110,14 @@ class Store:
         if existing is not None:
             if existing.same_files(built):
                 return Uploaded(version, uri, "unchanged", existing, record)
+            before = {entry.path: entry for entry in existing.files}
+            after = {entry.path: entry for entry in built.files}
+            differ = sorted(p for p in before.keys() | after.keys()
+                            if before.get(p) != after.get(p))
+            shown = ", ".join(differ[:5]) + (", ..." if len(differ) > 5 else "")
             raise StoreError.single(
-                "A005", f"version {version} is already stored with other files; a version "
-                        "never changes", uri,
+                "A005", f"version {version} is already stored with other files ({shown}); "
+                        "a version never changes", uri,
                 hint="upload under a new version (MODEL_VERSION is the commit the model "
                      "was trained at: commit the change, then train and upload again)")
         wanted = {entry.path for entry in built.files}
