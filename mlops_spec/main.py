@@ -25,6 +25,9 @@ COMMANDS: dict[str, str] = {
     "drift": "compare current data with the training reference; exit 1 to retrain",
     "init": "create a commented starter mlops.yaml that validates and renders",
     "completion": "print a bash or zsh completion script",
+    "upload": "store a trained model directory as one immutable version",
+    "fetch": "download a stored model version into a directory, every digest verified",
+    "promote": "check a version is stored and move the registry alias of an environment",
 }
 
 

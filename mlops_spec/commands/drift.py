@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlops_spec.conventions import is_remote
 from mlops_spec.diagnostics import Diagnostic, InputError, require
 from mlops_spec.spec.sections import Drift, Performance, Spec
 
@@ -32,8 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the reference profile (.npz) written at training time")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--current", metavar="DATA",
-                        help="current data, .csv or .parquet (default: "
-                             "monitoring.current_data when it is a local path)")
+                        help="current data: .csv or .parquet, or s3://, gs://, az:// (a "
+                             "prefix ending in / reads every such object under it; default: "
+                             "monitoring.current_data)")
     source.add_argument("--training", metavar="DATA",
                         help="instead of comparing, build the reference profile from this "
                              "training data (.csv or .parquet) and write it to --reference")
@@ -60,23 +62,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_spec(target: Path) -> tuple[Path, Spec]:
-    from mlops_spec.spec.validate import discover, validate_file
+    from mlops_spec.commands._spec import load_valid_spec
 
-    path = target
-    if target.is_dir():
-        found = list(discover(target))
-        if len(found) != 1:
-            problem = "no mlops.yaml" if not found else f"{len(found)} specs"
-            raise InputError([Diagnostic(code="D006", message=f"{problem} in this directory",
-                                         file=str(target), hint="pass the spec file")])
-        path = found[0]
-    result = validate_file(path)
-    if result.spec is None or not result.ok:
-        sources = {result.file: result.document} if result.document else {}
-        raise InputError([*result.diagnostics, Diagnostic(
-            code="D006", message="the spec is not valid", file=result.file,
-            hint="fix it (mlops-spec validate) before monitoring")], sources)
-    return path, result.spec
+    return load_valid_spec(target, "monitoring", code="D006")
 
 
 def _build(spec_file: Path, spec: Spec, data: str, out: Path) -> int:
@@ -101,17 +89,16 @@ def _build(spec_file: Path, spec: Spec, data: str, out: Path) -> int:
     return 0
 
 
-def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path:
-    from mlops_spec.data.readers import local_data_path
-
-    if given:
-        return local_data_path(given, "--current")
+def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path | str:
+    """--current, else monitoring.current_data; a URI (s3://...) stays a string."""
     configured = spec.monitoring.current_data if spec.monitoring else None
+    if given:
+        return given if is_remote(given) else Path(given)
     if configured is None:
         raise InputError([Diagnostic(
-            code="D003", message="no current data: monitoring.current_data is not set",
-            file=str(spec_file), hint="pass --current DATA")])
-    return spec_file.parent / local_data_path(configured, str(spec_file))
+            code="D003", message="no current data", file=str(spec_file),
+            hint="pass --current DATA, or set monitoring.current_data")])
+    return configured if is_remote(configured) else spec_file.parent / configured
 
 
 def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:

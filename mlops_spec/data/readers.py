@@ -60,10 +60,16 @@ def data_format(path: Path) -> str:
         hint="use a .csv or .parquet file (or a directory of Parquet files)")])
 
 
-def read_columns(path: Path, wanted: Mapping[str, ColumnType],
+def read_columns(path: Path | str, wanted: Mapping[str, ColumnType],
                  optional: Mapping[str, ColumnType] | None = None) -> Table:
-    """Read the ``wanted`` columns (all required) and those of ``optional`` present."""
+    """Read the ``wanted`` columns (all required) and those of ``optional`` present, from
+    a local file or an object-store URI (``s3://...``, a prefix ending in ``/``)."""
+    from mlops_spec.data import remote
+
     optional = {k: v for k, v in (optional or {}).items() if k not in wanted}
+    if remote.is_remote(path):
+        return remote.read_remote(str(path), wanted, optional, read_columns)
+    path = Path(str(path).removeprefix("file://"))
     if not path.exists():
         raise InputError([Diagnostic(code="D003", message="data file not found",
                                      file=str(path), hint="check the path")])

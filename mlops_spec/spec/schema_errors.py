@@ -26,6 +26,8 @@ PATTERN_HELP: dict[str, str] = {
     t.SECRET_NAME: "a secret name in UPPER_SNAKE_CASE",
     t.DURATION: "a duration: a whole number with s, m or h (30s, 15m, 2h)",
     t.QUANTITY: "a Kubernetes quantity, e.g. 500m or 2 for CPU, 512Mi or 4Gi for memory",
+    t.STORE_URI: "a directory (relative to the spec without '..', absolute, or file:///...) "
+                 "or a URI with scheme s3, gs, gcs, az, abfs, abfss, hdfs or https",
     t.URI_OR_PATH: "a repository-relative path (no '..', not absolute) or a URI with "
                    "scheme s3, gs, gcs, az, abfs, abfss, hdfs or https",
     t.REMOTE_URI: "a URI with scheme s3, gs, gcs, az, abfs, abfss, hdfs or https",

@@ -36,6 +36,7 @@ from mlops_spec.spec.types import (
     Percent,
     Quantity,
     SecretName,
+    StoreUri,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -269,8 +270,28 @@ class Artifact(Section):
 
     format: Literal["skops", "joblib"] = Field("skops", description="skops is safe to load "
                                                "(no arbitrary code); joblib is pickle.")
-    store: UriOrPath | None = Field(None, description="Where artifacts are uploaded (e.g. "
-                                    "s3://bucket/prefix); required to serve from a cluster.")
+    store: StoreUri | None = Field(None, description="Where model versions are uploaded, "
+                                   "one directory per version: s3://bucket/prefix, gs://, "
+                                   "az:// or a local directory (relative to the spec, "
+                                   "absolute, or file://). Omitted: .mlops-spec/store beside "
+                                   "the spec. A cluster serves only from a remote store.")
+
+
+TRACKING_URI = (r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?"
+                r"|http://(localhost|127\.0\.0\.1)(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?"
+                r"|databricks)$")
+REGISTERED_MODEL = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+
+
+class Registry(Section):
+    """An MLflow Model Registry that records every uploaded version."""
+
+    tracking_uri: Annotated[str, Field(pattern=TRACKING_URI, max_length=1024)] | None = Field(
+        None, description="MLflow tracking server (https://..., databricks, or http:// on "
+                          "localhost); omitted, MLFLOW_TRACKING_URI from the environment.",
+        examples=["https://mlflow.acme.internal"])
+    model_name: Annotated[str, Field(pattern=REGISTERED_MODEL)] | None = Field(
+        None, description="Registered model name; omitted, the spec's name.")
 
 
 class Model(Section):
@@ -287,6 +308,9 @@ class Model(Section):
         description="Metrics computed at evaluation; must suit the task.")
     promotion: Promotion = Field(default_factory=Promotion, description="Promotion gate.")
     artifact: Artifact = Field(default_factory=Artifact, description="Artifact storage.")
+    registry: Registry | None = Field(None, description="Also register each uploaded "
+                                      "version in an MLflow Model Registry (tags: commit, "
+                                      "spec digest, metrics; aliases: environments).")
 
 
 # --- training -------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from mlops_spec.spec.sections import (
     Spec,
 )
 from mlops_spec.spec.suggest import did_you_mean
-from mlops_spec.spec.types import quantity_value
+from mlops_spec.spec.types import is_remote_store, quantity_value
 
 Path = tuple[str | int, ...]
 
@@ -360,11 +360,20 @@ def environments_unique(spec: Spec) -> Iterator[Finding]:
 
 
 def serving_needs_store(spec: Spec) -> Iterator[Finding]:
+    platform = spec.deployment.platform
     store = spec.model.artifact.store
-    if spec.deployment.platform is not None and not is_remote(store):
-        yield Finding("M025", f"serving on {spec.deployment.platform} needs a remote "
-                      "artifact store", ("model", "artifact"),
-                      "set model.artifact.store, e.g. s3://acme-models/" + spec.name)
+    if platform is None or (store is not None and is_remote_store(store)):
+        return
+    hint = "set model.artifact.store, e.g. s3://acme-models/" + spec.name
+    if store is None:
+        yield Finding("M025", f"serving on {platform} needs a remote artifact store; the "
+                      "default store is .mlops-spec/store beside the spec, a directory the "
+                      "cluster cannot read", ("model", "artifact"), hint)
+    else:
+        yield Finding("M025", f"serving on {platform} needs a remote artifact store; "
+                      f"{store!r} is a local directory, and pods on a cluster cannot read a "
+                      "path on the machine that uploaded it", ("model", "artifact", "store"),
+                      hint)
 
 
 def high_risk_production_approved(spec: Spec) -> Iterator[Finding]:
@@ -445,7 +454,7 @@ def kubernetes_manifests_possible(spec: Spec) -> Iterator[Finding]:
     serving = deployment.platform is not None
     training = spec.training.platform == "kubernetes"
     store = spec.model.artifact.store
-    if serving and store is not None and is_remote(store):
+    if serving and store is not None and is_remote_store(store):
         scheme = store.split("://", 1)[0]
         if scheme not in STORAGE_INITIALIZER_SCHEMES:
             hint = {"gcs": "write the same location as gs://...",

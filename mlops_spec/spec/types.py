@@ -25,6 +25,19 @@ REMOTE_URI = r"^(s3|gs|gcs|az|abfs|abfss|hdfs|https)://[A-Za-z0-9._~-]+(/[A-Za-z
 # no hidden directories and no absolute paths.
 RELATIVE_PATH = r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*/?$"
 URI_OR_PATH = f"({REMOTE_URI})|({RELATIVE_PATH})"
+# The artifact store may also be a local directory: a path relative to the spec (hidden
+# directories allowed, so the default `.mlops-spec/store` can be written out), an absolute
+# path, or a file:// URI. Segments are never `.` or `..`. Only model.artifact.store takes
+# it: a local store is where mlops-spec itself reads and writes (upload, fetch), never a
+# path handed to the cluster (semantics M025 says so).
+_LOCAL_SEGMENT = r"\.?[A-Za-z0-9_][A-Za-z0-9._-]*"
+LOCAL_DIR = rf"^((file://)?/)?{_LOCAL_SEGMENT}(/{_LOCAL_SEGMENT})*/?$"
+STORE_URI = f"({REMOTE_URI})|({LOCAL_DIR})"
+
+
+def is_remote_store(store: str) -> bool:
+    """True for an object-store URI (s3://, gs://, ...), False for a local directory."""
+    return "://" in store and not store.startswith("file://")
 HTTPS_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%=+/#?&@:-]*)?$"
 ESTIMATOR = r"^sklearn(\.[a-z_][a-z0-9_]*)+\.[A-Z][A-Za-z0-9]*$"
 SINGLE_LINE_TEXT = r"^[^\x00-\x1f\x7f]*$"
@@ -38,6 +51,7 @@ Handle = Annotated[str, Field(pattern=HANDLE, max_length=100)]
 SecretName = Annotated[str, Field(pattern=SECRET_NAME, max_length=100)]
 UriOrPath = Annotated[str, Field(pattern=URI_OR_PATH, max_length=1024)]
 RemoteUri = Annotated[str, Field(pattern=REMOTE_URI, max_length=1024)]
+StoreUri = Annotated[str, Field(pattern=STORE_URI, max_length=1024)]
 HttpsUrlOrPath = Annotated[str, Field(
     pattern=f"({HTTPS_URL})|({RELATIVE_PATH})", max_length=2048)]
 EstimatorPath = Annotated[str, Field(pattern=ESTIMATOR, max_length=200)]

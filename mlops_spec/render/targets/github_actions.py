@@ -27,7 +27,6 @@ from mlops_spec.conventions import (
     REFERENCE_PROFILE,
     SETUP_MINUTES,
     STEP_MINUTES,
-    is_remote,
     kubeconfig_secret,
     store_secrets,
 )
@@ -43,6 +42,7 @@ from mlops_spec.render.install import job_requirement
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
 from mlops_spec.spec.sections import Spec
+from mlops_spec.spec.types import is_remote_store
 
 WORKFLOW_DIR = ".github/workflows"
 """Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""
@@ -128,7 +128,9 @@ def _watched_paths(ctx: RenderContext) -> list[str]:
 
 
 def _remote_store(spec: Spec) -> bool:
-    return is_remote(spec.model.artifact.store)
+    # A local store on a CI runner vanishes with the runner: upload only to a remote one.
+    store = spec.model.artifact.store
+    return store is not None and is_remote_store(store)
 
 
 def _workflow(ctx: RenderContext, purpose: str, template: str, **context: Any) -> OutputFile:

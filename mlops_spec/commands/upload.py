@@ -1,0 +1,61 @@
+"""``mlops-spec upload``: store the directory ``train --out`` wrote as one model version.
+
+    MODEL_VERSION=$GITHUB_SHA mlops-spec upload [SPEC] --from DIR
+    mlops-spec upload [SPEC] --from DIR --version V
+
+Writes ``<store>/<version>/`` (every file, then ``manifest.json``), and registers the
+version in the MLflow registry when ``model.registry`` is set. Exit 0 stored or already
+stored with the same bytes; 2 refused (other bytes under that version, evidence of another
+spec, missing files) or the store is unreachable. See docs/store.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from mlops_spec.commands._spec import add_spec_argument, load_valid_spec
+from mlops_spec.render.kubernetes.common import VERSION_KEY
+from mlops_spec.store.errors import StoreError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_spec_argument(parser)
+    parser.add_argument("--from", dest="from_dir", required=True, metavar="DIR",
+                        help="the directory `mlops-spec train --out DIR` wrote")
+    parser.add_argument("--version", metavar="V",
+                        help=f"the version to store (default: ${VERSION_KEY}), usually the "
+                             "commit the model was trained at")
+
+
+def version_from(args_version: str | None) -> str:
+    from mlops_spec.store.versions import check_version
+
+    if args_version:
+        return check_version(args_version)
+    value = os.environ.get(VERSION_KEY, "")
+    if not value:
+        raise StoreError.single("A002", f"no version: pass --version or set {VERSION_KEY}",
+                                "<command line>",
+                                hint=f"e.g. {VERSION_KEY}=$(git rev-parse HEAD)")
+    return check_version(value, given_as=VERSION_KEY)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mlops_spec.store import open_store
+
+    version = version_from(args.version)
+    spec_file, spec = load_valid_spec(Path(args.spec), "uploading")
+    store = open_store(spec, spec_file, "mlops-spec upload")
+    uploaded = store.upload(version, Path(args.from_dir))
+    count = len(uploaded.manifest.files)
+    size = sum(entry.size for entry in uploaded.manifest.files)
+    if uploaded.status == "unchanged":
+        print(f"{uploaded.uri}: already stored with the same {count} files (nothing to do)")
+    else:
+        print(f"stored {spec.name} version {version} at {uploaded.uri} ({count} files, "
+              f"{size:,} bytes)")
+    if uploaded.registered is not None:
+        print(f"registered {uploaded.registered}")
+    return 0
