@@ -6,6 +6,11 @@ plays which part, so GitHub Actions and Jenkins read the same secrets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlops_spec.spec.sections import Spec
+
 OUT_DIR = ".mlops-spec/out"
 """Where ``mlops-spec train`` writes its outputs in CI (evaluation, artifact, report)."""
 REFERENCE_PROFILE = f"{OUT_DIR}/reference.profile.npz"
@@ -28,3 +33,26 @@ def role_secrets(secrets: list[str], environments: list[str]) -> tuple[list[str]
     kubeconfigs = {kubeconfig_secret(name) for name in environments}
     special = kubeconfigs | {PR_TOKEN_SECRET}
     return ([s for s in secrets if s in kubeconfigs], [s for s in secrets if s not in special])
+
+
+SERVING_DIR = "serving"
+"""Directory of a version (``<store>/<version>/serving/``) holding exactly what the realtime
+runtimes download and load."""
+SERVING_MODEL_FILE = "model.joblib"
+
+
+def serving_files(spec: Spec) -> tuple[str, ...]:
+    """The files ``train`` writes under ``serving/`` for this spec (the one place that
+    decides; the manifests load exactly these).
+
+    Realtime serving from a cluster (``deployment.platform`` kserve or kubernetes): a joblib
+    pickle of the fitted estimator, ``model.joblib``, because both runtimes (KServe's
+    sklearnserver, MLServer's scikit-learn runtime) load only joblib/pickle files; the spec
+    must opt in with ``deployment.allow_pickle_serving: true`` (M055). Batch scoring runs
+    ``mlops-spec score`` on the version directory and loads the safe ``model.skops``, and
+    embedded models serve nothing: no ``serving/`` then.
+    """
+    deployment = spec.deployment
+    if deployment.mode == "realtime" and deployment.platform is not None:
+        return (SERVING_MODEL_FILE,)
+    return ()

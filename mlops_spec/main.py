@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "render": "write the CI workflows, pipelines and manifests the spec implies",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
     "drift": "compare current data with the training reference; exit 1 to retrain",
+    "rollout": "walk a KServe canary through its steps after an apply; roll back on failure",
 }
 
 

@@ -187,6 +187,18 @@ MUTATIONS = [
     Mutation("M054", "a serving image KServe ignores",
              (("  platform: kserve\n", "  platform: kserve\n  image: ghcr.io/acme/s:1.0.0\n"),),
              "image: ghcr.io/acme/s:1.0.0"),
+    Mutation("M055", "realtime cluster serving without the pickle opt-in",
+             (("  allow_pickle_serving: true\n", ""),), "platform: kserve"),
+    Mutation("M056", "two environments write the same batch scores",
+             (("mode: realtime\n  platform: kserve\n", "mode: batch\n  platform: kubernetes\n"
+                                                     "  image: ghcr.io/acme/score:1.0.0\n"),
+              ("type: canary\n" + STEPS, "type: rolling\n"),
+              ("  autoscaling: {min_replicas: 2, max_replicas: 10, target_cpu_percent: 70}\n",
+               "  batch: {schedule: \"0 2 * * *\", input: s3://acme/in/, output: s3://acme/out/}"
+               "\n"),
+              ("approvers: [sme, ml_engineer]}",
+               "approvers: [sme, ml_engineer], batch_output: s3://acme/out/staging}")),
+             "batch_output: s3://acme/out/staging"),
     Mutation("M035", "a CI provider listed twice",
              (("providers: [github_actions, jenkins]",
                "providers: [github_actions, jenkins, github_actions]"),), "providers:"),
