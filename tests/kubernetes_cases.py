@@ -236,8 +236,9 @@ def overlays(model_dir: Path) -> list[Path]:
     deploy = model_dir / "deploy"
     if not deploy.is_dir():
         return []
+    # base is built through the overlays; custom holds the user's kustomize Components.
     return sorted(p for p in deploy.iterdir()
-                  if p.name != "base" and (p / "kustomization.yaml").is_file())
+                  if p.name not in ("base", "custom") and (p / "kustomization.yaml").is_file())
 
 
 def kubectl() -> str:

@@ -34,7 +34,9 @@ REPORT = f"{OUT_DIR}/report.json"
 """Where ``mlops-spec train`` leaves the drift reference profile that ``drift`` reads."""
 GITHUB_TOKEN_CREDENTIAL = "GITHUB_TOKEN"
 """Jenkins credential (secret text) the publish stage reads; GitHub Actions has it built in."""
-PYTHON_IMAGE = "python:{version}-slim-bookworm"
+PYTHON_IMAGE = "python:{version}-bookworm"
+"""The full Debian image, not -slim: it is built on buildpack-deps (scm), so it has git,
+which ``check --base`` runs."""
 KUBECTL_IMAGE = "alpine/k8s:1.33.4"
 """kubectl with a shell (the Jenkins ``sh`` step needs one; registry.k8s.io/kubectl has none)."""
 
