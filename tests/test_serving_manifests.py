@@ -17,7 +17,8 @@ from kubernetes_cases import (
 )
 
 from mlops_spec import conventions
-from mlops_spec.render.kubernetes import common, kserve, kustomize as layout, runtimes
+from mlops_spec.render.kubernetes import common, kserve, runtimes
+from mlops_spec.render.kubernetes import kustomize as layout
 from mlops_spec.render.kubernetes.batch import locations
 from mlops_spec.spec.sections import Spec
 
