@@ -14,7 +14,7 @@ Provenance of the versions (read from the upstream repositories at these tags):
   (pyproject: ``scikit-learn~=1.5.1``). The Helm chart tags every KServe image with
   ``kserve.version: v0.20.0``, so ``kserve/sklearnserver:v0.20.0`` and
   ``kserve/storage-initializer:v0.20.0`` are that release's images. (v0.21.0, used before,
-  is not a KServe tag.)
+  was not a tag of kserve/kserve in its August 2026 snapshot.)
 * MLServer 1.7.1 (tag ``1.7.1`` of SeldonIO/MLServer; KServe v0.20.0's own
   ``kserve-mlserver`` runtime uses ``seldonio/mlserver:1.7.1``): its Dockerfile installs
   every runtime with ``--constraint`` exported from the root ``poetry.lock``, which locks
