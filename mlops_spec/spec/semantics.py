@@ -486,6 +486,17 @@ def kubernetes_settings_used(spec: Spec) -> Iterator[Finding]:
                       + " does not use it", ("deployment", "strategy", "traffic_router"),
                       "remove traffic_router" + (", or use type: canary" if live else ""),
                       Severity.WARNING)
+    if deployment.sklearn_version is not None and deployment.image is None:
+        yield Finding("M054", "the pinned serving runtime carries its own scikit-learn; "
+                      "sklearn_version is only used with deployment.image",
+                      ("deployment", "sklearn_version"),
+                      "remove sklearn_version, or set the image that carries it",
+                      Severity.WARNING)
+    if deployment.expose and deployment.platform != "kserve":
+        yield Finding("M054", "expose makes a KServe model reachable from outside the "
+                      "cluster; other platforms render no route", ("deployment", "expose"),
+                      "remove expose, and route to the Service with your own ingress "
+                      "(a deploy/custom patch)", Severity.WARNING)
     reported: set[Path] = set()
     for i, env in enumerate(deployment.environments):
         if env.model_version is not None and deployment.platform is None:
