@@ -29,7 +29,9 @@ with open(log, "a") as out:
 waits = sum(1 for c in calls if c[0] == "wait") + (sys.argv[1] == "wait")
 if sys.argv[1] == "wait" and str(waits) == os.environ.get("FAKE_KUBECTL_FAIL_WAIT", ""):
     sys.exit("error: timed out waiting for the condition")
-if sys.argv[1] == "get":
+if sys.argv[1] == "get" and "--ignore-not-found" in sys.argv:
+    print(os.environ.get("FAKE_KUBECTL_LIVE", ""))
+elif sys.argv[1] == "get":
     print("credit-risk-predictor-00002 credit-risk-predictor-00002")
 """
 
@@ -163,3 +165,44 @@ def test_unknown_environment_is_a_usage_error(tmp_path: Path) -> None:
     run = cli("rollout", spec_file, "--environment", "prod", "--dry-run")
     assert run.code == 2
     assert "R102" in run.err and "staging, production" in run.err
+
+
+def _set_version(spec_file: Path, env: str, version: str) -> None:
+    (spec_file.parent / "deploy" / env / "model-version.env").write_text(
+        f"MODEL_VERSION={version}\n", encoding="utf-8")
+
+
+def test_apply_then_walk_when_the_version_is_new(tmp_path: Path, kubectl_log: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    spec_file = _spec_file(tmp_path, [{"weight": 10, "pause": "1s"}])
+    _set_version(spec_file, "production", "c0ffee")
+    monkeypatch.setenv("FAKE_KUBECTL_LIVE", "beef01 100")
+    run = cli("rollout", spec_file, "--environment", "production", "--apply")
+    assert run.code == 0, run.err
+    calls = _calls(kubectl_log)
+    assert calls[1][:2] == ["apply", "-k"]
+    assert calls[1][2] == str(tmp_path / "deploy" / "production")
+    assert _percents(calls) == [10, 100]
+
+
+@pytest.mark.parametrize(("live", "says"), [("c0ffee 100", "already serves"),
+                                            ("c0ffee ", "already serves"),
+                                            ("c0ffee 10", "is rolling out (10%)")])
+def test_apply_leaves_an_environment_on_its_version_alone(
+        tmp_path: Path, kubectl_log: Path, monkeypatch: pytest.MonkeyPatch, live: str,
+        says: str) -> None:
+    spec_file = _spec_file(tmp_path, [{"weight": 10, "pause": "1s"}])
+    _set_version(spec_file, "production", "c0ffee")
+    monkeypatch.setenv("FAKE_KUBECTL_LIVE", live)
+    run = cli("rollout", spec_file, "--environment", "production", "--apply")
+    assert run.code == 0, run.err
+    assert says in run.out
+    assert [c[0] for c in _calls(kubectl_log)] == ["get"]  # no apply, no patch
+
+
+def test_apply_needs_the_version_set(tmp_path: Path, kubectl_log: Path) -> None:
+    spec_file = _spec_file(tmp_path, [{"weight": 10, "pause": "1s"}])
+    run = cli("rollout", spec_file, "--environment", "production", "--apply")
+    assert run.code == 2
+    assert "R104" in run.err
+    assert not kubectl_log.exists()

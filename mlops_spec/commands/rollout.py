@@ -1,8 +1,12 @@
 """``mlops-spec rollout``: walk a KServe canary through the spec's steps, or roll it back.
 
-    mlops-spec rollout SPEC --environment ENV [--from-step N] [--timeout SECONDS] [--dry-run]
+    mlops-spec rollout SPEC --environment ENV [--apply] [--from-step N] [--timeout SECONDS]
+                      [--dry-run]
 
-Run right after ``kubectl apply -k deploy/<env>``. Only the last environment (production)
+Run right after ``kubectl apply -k deploy/<env>``, or with ``--apply`` to have it apply the
+overlay, unless the environment already serves that version (re-applying an unchanged
+overlay would set ``canaryTrafficPercent`` back below 100, which KServe reads as a rollback
+to the previous revision). Only the last environment (production)
 of a KServe canary has steps; elsewhere (and for Argo Rollouts, whose controller walks its
 own steps) it only waits until the InferenceService is ready. Exit codes: 0 promoted (or
 paused at a step without a pause, to be continued with ``--from-step``), 1 a readiness check
@@ -21,6 +25,8 @@ from pathlib import Path
 
 from mlops_spec.diagnostics import Diagnostic, InputError, UserError
 from mlops_spec.render.kubernetes import canary
+from mlops_spec.render.kubernetes.common import UNSET_VERSION, VERSION_KEY
+from mlops_spec.render.kubernetes.kustomize import VERSION_FILE
 from mlops_spec.spec.sections import Environment, Spec
 
 
@@ -28,6 +34,8 @@ class RolloutError(UserError):
     """The rollout cannot start (no kubectl, unknown environment, bad step): exit 2."""
 
 
+LIVE = ("{.metadata.labels.app\\.kubernetes\\.io/version} "
+        "{.spec.predictor.canaryTrafficPercent}")
 REVISIONS = ("{.status.components.predictor.latestCreatedRevision} "
              "{.status.components.predictor.latestReadyRevision}")
 
@@ -36,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", metavar="SPEC", help="the model's mlops.yaml")
     parser.add_argument("--environment", required=True, metavar="ENV",
                         help="the environment just applied (deployment.environments[].name)")
+    parser.add_argument("--apply", action="store_true",
+                        help="apply deploy/<env> first (kubectl apply -k), unless the "
+                             "environment already serves the overlay's version")
     parser.add_argument("--from-step", type=int, default=1, metavar="N",
                         help="continue a paused canary at step N (1-based; default 1)")
     parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
@@ -94,6 +105,43 @@ def _load(path: str) -> Spec:
     return result.spec
 
 
+def _overlay_version(spec_file: Path, env: Environment) -> tuple[Path, str]:
+    overlay = spec_file.parent / "deploy" / env.name
+    if env.model_version is not None:
+        return overlay, env.model_version
+    version_file = overlay / VERSION_FILE
+    try:
+        lines = version_file.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RolloutError.single("R104", f"cannot read {version_file}: {exc.strerror}",
+                                  str(version_file), hint="run mlops-spec render") from None
+    version = next((line.split("=", 1)[1].strip() for line in lines
+                    if line.startswith(f"{VERSION_KEY}=")), UNSET_VERSION)
+    if version == UNSET_VERSION:
+        raise RolloutError.single("R104", "the overlay's model version is not set",
+                                  str(version_file),
+                                  hint=f"write {VERSION_KEY}=<version> there first")
+    return overlay, version
+
+
+def _apply(kubectl: Kubectl, spec_file: Path, env: Environment) -> bool:
+    """Apply the overlay; False when the environment already runs its version."""
+    overlay, version = _overlay_version(spec_file, env)
+    ok, live = kubectl("get", "inferenceservice", kubectl.name, "--ignore-not-found",
+                       "-o", f"jsonpath={LIVE}")
+    live_version, _, percent = live.partition(" ")
+    if ok and live_version == version:
+        state = "serves" if percent in ("", "100") else f"is rolling out ({percent}%)"
+        print(f"{kubectl.name} in {kubectl.namespace} already {state} version {version}; "
+              "nothing applied")
+        return False
+    ok, out = kubectl("apply", "-k", str(overlay))
+    if not ok:
+        raise RolloutError.single("R105", f"kubectl apply -k {overlay} failed: {out}",
+                                  str(overlay))
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     spec = _load(args.spec)
     env = _environment(spec, args.environment, args.spec)
@@ -102,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
               "canary to advance")
         return 0
     kubectl = Kubectl(env.namespace, spec.name, args.dry_run)
+    if args.apply and not _apply(kubectl, Path(args.spec), env):
+        return 0
     production = env is spec.deployment.environments[-1]
     steps = canary.plan(spec) if production else [canary.Step(100, 0)]
     if not 1 <= args.from_step <= len(steps):
