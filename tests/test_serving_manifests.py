@@ -127,6 +127,10 @@ def test_deployment_mode_is_one_per_spec_and_changes_are_visible() -> None:
         "Knative"}
     assert kserve.deployment_mode(_spec(matrix_data("realtime", "kubernetes", "rolling",
                                                     "none", "ci"))) is None
+    before = _spec(matrix_data("realtime", "kserve", "rolling", "none", "ci"))
+    assert kserve.mode_changes(before, spec) == [("staging", "Standard", "Knative"),
+                                                 ("production", "Standard", "Knative")]
+    assert kserve.mode_changes(spec, spec) == []
 
 
 # --- network, availability, identity -------------------------------------------------------
@@ -170,9 +174,15 @@ def test_callers_become_the_only_peers() -> None:
     assert peers[0] == {
         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "loan-review"}},
         "podSelector": {"matchLabels": {"app.kubernetes.io/name": "review-queue"}}}
-    # Knative mode: the activator proxies requests.
-    assert peers[1] == {"namespaceSelector": {"matchLabels": {
-        "kubernetes.io/metadata.name": "knative-serving"}}}
+    # Knative mode: the activator and the mesh gateways proxy requests.
+    assert peers[1:] == [{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": namespace}}}
+        for namespace in ("knative-serving", "istio-system")]
+    standard = matrix_data("realtime", "kserve", "rolling", "none", "ci")
+    assert len(_env_objects(standard, 0)["NetworkPolicy"]["spec"]["ingress"][0]["from"]) == 1
+    standard["deployment"]["expose"] = True
+    assert _env_objects(standard, 0)["NetworkPolicy"]["spec"]["ingress"][0]["from"][-1] == {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}}}
     data = matrix_data("realtime", "kubernetes", "rolling", "none", "ci")
     data["deployment"].pop("callers")
     rule = _env_objects(data, 0)["NetworkPolicy"]["spec"]["ingress"][0]

@@ -51,6 +51,18 @@ def deployment_mode(spec: Spec, env: Environment | None = None) -> str | None:
     return "Standard"
 
 
+def mode_changes(before: Spec, after: Spec) -> list[tuple[str, str, str]]:
+    """(environment, mode before, mode after) for each environment in both specs whose
+    InferenceService must be deleted and recreated: KServe refuses the change in place."""
+    changes = []
+    old = {env.name: deployment_mode(before, env) for env in before.deployment.environments}
+    for env in after.deployment.environments:
+        was, now = old.get(env.name), deployment_mode(after, env)
+        if was is not None and now is not None and was != now:
+            changes.append((env.name, was, now))
+    return changes
+
+
 def _mode(spec: Spec) -> str:
     mode = deployment_mode(spec)
     assert mode is not None

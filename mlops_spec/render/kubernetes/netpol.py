@@ -1,11 +1,15 @@
 """NetworkPolicies: a serving workload admits only its declared callers.
 
 ``deployment.callers`` lists who may call the model (a namespace, pod labels, or both);
-without it only pods of the model's own namespace may. The controllers that must reach the
-pods are admitted too: Knative's activator (``knative-serving``, KServe in Knative mode,
-which also enters through the queue-proxy port, so KServe policies restrict peers, not
-ports) and the Argo Rollouts controller (``argo-rollouts``), whose smoke analysis calls the
-new version. Batch pods take no traffic: their policy admits nothing.
+without it only pods of the model's own namespace may. What must reach the pods on the
+callers' behalf is admitted too: in KServe's Knative mode the activator
+(``knative-serving``) and the mesh gateways (``istio-system``: Knative routes even
+cluster-local requests through ``knative-local-gateway``), and ``istio-system`` for an
+exposed model in Standard mode; KServe policies restrict peers, not ports (requests enter
+through the queue-proxy port in Knative mode). Behind a gateway the source is the gateway,
+so restricting callers there takes an Istio AuthorizationPolicy (docs/kubernetes.md). On
+plain Kubernetes the Argo Rollouts controller (``argo-rollouts``) is admitted for its smoke
+analysis. Batch pods take no traffic: their policy admits nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from mlops_spec.spec.sections import Spec
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 KNATIVE_NAMESPACE = "knative-serving"
+GATEWAY_NAMESPACE = "istio-system"
+"""Where KServe's default networking layer (Istio) runs its ingress and local gateways."""
 ARGO_ROLLOUTS_NAMESPACE = "argo-rollouts"
 
 
@@ -57,6 +63,8 @@ def kserve_policy(spec: Spec, component: str, mode: str) -> dict[str, Any]:
     peers = callers(spec)
     if mode == "Knative":
         peers.append(_namespace(KNATIVE_NAMESPACE))
+    if mode == "Knative" or spec.deployment.expose:
+        peers.append(_namespace(GATEWAY_NAMESPACE))
     return _policy(spec, component, [{"from": peers}])
 
 
