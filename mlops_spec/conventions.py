@@ -7,6 +7,11 @@ plays which part, so both CI targets read the same secrets the same way.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlops_spec.spec.sections import Spec
+
 MAIN_BRANCH = "main"
 """The branch that trains, uploads and deploys (pull requests target it)."""
 
@@ -70,3 +75,26 @@ REMOTE_SCHEME = "://"
 def is_remote(uri: str | None) -> bool:
     """Whether a spec location is a remote URI (``s3://...``), not a repository path."""
     return uri is not None and REMOTE_SCHEME in uri
+
+
+SERVING_DIR = "serving"
+"""Directory of a version (``<store>/<version>/serving/``) holding exactly what the realtime
+runtimes download and load."""
+SERVING_MODEL_FILE = "model.joblib"
+
+
+def serving_files(spec: Spec) -> tuple[str, ...]:
+    """The files ``train`` writes under ``serving/`` for this spec (the one place that
+    decides; the manifests load exactly these).
+
+    Realtime serving from a cluster (``deployment.platform`` kserve or kubernetes): a joblib
+    pickle of the fitted estimator, ``model.joblib``, because both runtimes (KServe's
+    sklearnserver, MLServer's scikit-learn runtime) load only joblib/pickle files; the spec
+    must opt in with ``deployment.allow_pickle_serving: true`` (M057). Batch scoring runs
+    ``mlops-spec score`` on the version directory and loads the safe ``model.skops``, and
+    embedded models serve nothing: no ``serving/`` then.
+    """
+    deployment = spec.deployment
+    if deployment.mode == "realtime" and deployment.platform is not None:
+        return (SERVING_MODEL_FILE,)
+    return ()

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "upload": "store a trained model directory as one immutable version",
     "fetch": "download a stored model version into a directory, every digest verified",
     "promote": "check a version is stored and move the registry alias of an environment",
+    "rollout": "walk a KServe canary through its steps after an apply; roll back on failure",
 }
 
 

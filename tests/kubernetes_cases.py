@@ -189,6 +189,34 @@ def _custom_serving_image() -> dict[str, Any]:
     return data
 
 
+def _kserve_store_secret() -> dict[str, Any]:
+    """KServe Standard mode reading an S3-compatible store through a referenced Secret,
+    exposed outside the cluster, callers by namespace only."""
+    data = matrix_data("realtime", "kserve", "rolling", "none", "ci")
+    deployment = data["deployment"]
+    deployment.pop("identity")
+    deployment["store_access"] = {"secret": "model-store", "endpoint": "https://minio:9000",
+                                  "region": "eu-west-1"}
+    deployment["callers"] = [{"namespace": "web"}, {"pod_labels": {"app": "batch"}}]
+    deployment["expose"] = True
+    return data
+
+
+def _batch_identities() -> dict[str, Any]:
+    """Batch with per-environment locations, Azure and GKE identity and a digest image."""
+    data = matrix_data("batch", "kubernetes", "rolling", "none", "ci")
+    deployment = data["deployment"]
+    deployment["image"] = "ghcr.io/acme/score@sha256:" + "0" * 64
+    deployment["sklearn_version"] = "1.5.2"
+    deployment["identity"] = {
+        "gcp_service_account": "credit-risk@acme-ml.iam.gserviceaccount.com",
+        "azure_client_id": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}
+    deployment["batch"]["timeout_minutes"] = 30
+    deployment["environments"][-1]["batch_output"] = "s3://acme-prod/scores/"
+    deployment["environments"][-1]["batch_input"] = "s3://acme-prod/to-score/"
+    return data
+
+
 EXTRA_CASES = {
     "example": example_data,
     "fixed-replicas": _fixed_replicas,
@@ -196,6 +224,8 @@ EXTRA_CASES = {
     "kserve-fixed-replicas": _kserve_fixed,
     "three-environments": _three_environments,
     "custom-serving-image": _custom_serving_image,
+    "kserve-store-secret": _kserve_store_secret,
+    "batch-identities": _batch_identities,
 }
 
 
@@ -236,8 +266,9 @@ def overlays(model_dir: Path) -> list[Path]:
     deploy = model_dir / "deploy"
     if not deploy.is_dir():
         return []
+    # base is built through the overlays; custom holds the user's kustomize Components.
     return sorted(p for p in deploy.iterdir()
-                  if p.name != "base" and (p / "kustomization.yaml").is_file())
+                  if p.name not in ("base", "custom") and (p / "kustomization.yaml").is_file())
 
 
 def kubectl() -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from pathlib import Path
 
 from mlops_spec.tools.example_summary import summary
@@ -14,9 +16,13 @@ def test_summary_lists_each_target_with_its_files_and_place() -> None:
     text = summary(REPO / "example-repo")
     rows = {line.split()[1]: line.split() for line in text.splitlines()[2:]
             if line.startswith("  mlops.yaml")}
-    assert rows["github_actions"][2:4] == ["3", ".github/workflows/"]
-    assert rows["jenkins"][2:4] == ["1", "Jenkinsfile"]
-    assert rows["kubernetes"][2] == "7" and "deploy/base/," in rows["kubernetes"]
+    manifest = json.loads((REPO / "example-repo/.mlops-spec/manifest.json").read_text())
+    counts = Counter(entry["target"]
+                     for entry in manifest["specs"]["mlops.yaml"]["files"].values())
+    assert rows["github_actions"][2:4] == [str(counts["github_actions"]), ".github/workflows/"]
+    assert rows["jenkins"][2:4] == [str(counts["jenkins"]), "Jenkinsfile"]
+    assert rows["kubernetes"][2] == str(counts["kubernetes"])
+    assert "deploy/base/," in rows["kubernetes"]
     assert re.search(r"^\s+codeowners\s+1\s+\.github/CODEOWNERS", text, re.M)
 
 

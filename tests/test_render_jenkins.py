@@ -821,7 +821,7 @@ def test_pod_agents_are_hardened() -> None:
     python = yaml.safe_load(pods["pythonPod"])
     assert python["spec"]["securityContext"]["runAsNonRoot"] is True
     [container] = python["spec"]["containers"]
-    assert container["image"] == "python:3.13-slim-bookworm"
+    assert container["image"] == "python:3.13-bookworm"  # has git, for check --base
     assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
     assert "resources" not in container  # training runs as its own Kubernetes Job
     kubectl = yaml.safe_load(pods["kubectlPod"])

@@ -199,9 +199,12 @@ def test_example_layout() -> None:
     assert sorted(_files(example_data())) == [
         "deploy/base/inferenceservice.yaml",
         "deploy/base/kustomization.yaml",
+        "deploy/base/networkpolicy.yaml",
+        "deploy/base/pdb.yaml",
         "deploy/base/serviceaccount.yaml",
         "deploy/production/kustomization.yaml",
         "deploy/production/model-version.env",
+        "deploy/production/patch-inferenceservice-credit-risk.yaml",
         "deploy/staging/kustomization.yaml",
         "deploy/staging/model-version.env",
     ]
@@ -310,12 +313,10 @@ def _objects(data: dict[str, Any], env: int | None = None) -> dict[str, dict[str
 
 
 def test_kserve_canary_pins_knative_and_the_first_weight() -> None:
-    isvc = _objects(example_data())["InferenceService"]
+    isvc = _objects(example_data(), 1)["InferenceService"]
     annotations = isvc["metadata"]["annotations"]
     assert annotations["serving.kserve.io/deploymentMode"] == "Knative"
     assert annotations["autoscaling.knative.dev/class"] == "hpa.autoscaling.knative.dev"
-    assert json.loads(annotations["mlops-spec/canary-steps"]) == [
-        {"weight": 10, "pause": "15m"}, {"weight": 50, "pause": "30m"}]
     predictor = isvc["spec"]["predictor"]
     assert predictor["canaryTrafficPercent"] == 10
     assert (predictor["minReplicas"], predictor["maxReplicas"]) == (2, 10)
@@ -329,13 +330,16 @@ def test_kserve_rolling_is_standard_mode_unless_it_scales_to_zero() -> None:
     data = EXTRA_CASES["kserve-scale-to-zero"]()
     staging = _objects(data, 0)["InferenceService"]
     production = _objects(data, 1)["InferenceService"]
+    runtime = {"mlops-spec/runtime": "kserve-sklearnserver:v0.20.0",
+               "mlops-spec/scikit-learn": "1.5.2"}
     assert staging["metadata"]["annotations"] == {
-        "serving.kserve.io/deploymentMode": "Knative"}
+        "serving.kserve.io/deploymentMode": "Knative", **runtime}
     assert staging["spec"]["predictor"]["minReplicas"] == 0
     assert "scaleMetric" not in staging["spec"]["predictor"]
+    # One mode for every environment: scaling to zero in staging moves production too.
     assert production["metadata"]["annotations"] == {
-        "serving.kserve.io/deploymentMode": "Standard",
-        "serving.kserve.io/autoscalerClass": "hpa"}
+        "serving.kserve.io/deploymentMode": "Knative",
+        "autoscaling.knative.dev/class": "hpa.autoscaling.knative.dev", **runtime}
     fixed = _objects(EXTRA_CASES["kserve-fixed-replicas"](), 0)["InferenceService"]
     assert fixed["metadata"]["annotations"]["serving.kserve.io/autoscalerClass"] == "none"
     assert fixed["spec"]["predictor"]["minReplicas"] == 3
@@ -343,15 +347,17 @@ def test_kserve_rolling_is_standard_mode_unless_it_scales_to_zero() -> None:
 
 @pytest.mark.parametrize(("strategy", "router", "kinds"), [
     ("rolling", "none", ["ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler",
-                         "PodDisruptionBudget"]),
+                         "PodDisruptionBudget", "NetworkPolicy"]),
     ("canary", "none", ["ServiceAccount", "Rollout", "AnalysisTemplate", "Service",
-                        "HorizontalPodAutoscaler", "PodDisruptionBudget"]),
+                        "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"]),
     ("canary", "istio", ["ServiceAccount", "Rollout", "AnalysisTemplate", "Service",
-                         "HorizontalPodAutoscaler", "PodDisruptionBudget", "VirtualService"]),
+                         "HorizontalPodAutoscaler", "PodDisruptionBudget", "VirtualService",
+                         "NetworkPolicy"]),
     ("blue_green", "none", ["ServiceAccount", "Rollout", "AnalysisTemplate", "Service",
-                            "HorizontalPodAutoscaler", "PodDisruptionBudget"]),
+                            "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"]),
     ("shadow", "istio", ["ServiceAccount", "Rollout", "AnalysisTemplate", "Service",
-                         "HorizontalPodAutoscaler", "PodDisruptionBudget", "VirtualService"]),
+                         "HorizontalPodAutoscaler", "PodDisruptionBudget", "VirtualService",
+                         "NetworkPolicy"]),
 ])
 def test_plain_kubernetes_objects(strategy: str, router: str, kinds: list[str]) -> None:
     spec = _spec(matrix_data("realtime", "kubernetes", strategy, router, "ci"))
@@ -360,7 +366,8 @@ def test_plain_kubernetes_objects(strategy: str, router: str, kinds: list[str]) 
 
 
 def test_canary_rollout_steps() -> None:
-    rollout = _objects(matrix_data("realtime", "kubernetes", "canary", "none", "ci"))["Rollout"]
+    rollout = _objects(matrix_data("realtime", "kubernetes", "canary", "none", "ci"),
+                       1)["Rollout"]
     canary = rollout["spec"]["strategy"]["canary"]
     assert (canary["stableService"], canary["canaryService"]) == (
         "credit-risk", "credit-risk-canary")
@@ -409,8 +416,8 @@ def test_batch_cronjob() -> None:
     assert job["completionMode"] == "Indexed"
     assert job["completions"] == job["parallelism"] == 4
     env = {e["name"]: e for e in job["template"]["spec"]["containers"][0]["env"]}
-    assert env["SHARD_COUNT"]["value"] == "4"
-    assert "job-completion-index" in env["SHARD_INDEX"]["valueFrom"]["fieldRef"]["fieldPath"]
+    assert job["template"]["spec"]["containers"][0]["command"][-1] == (
+        "$(JOB_COMPLETION_INDEX)/4")
     assert env["INPUT_URI"]["value"] == "s3://acme-ml/to-score/"
 
 

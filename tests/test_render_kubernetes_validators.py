@@ -71,6 +71,10 @@ VIRTUAL_SERVICE = {
             "http": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "properties": {
                     "name": _STRING,
+                    # HTTPMatchRequest.port: the route applies to one Service port.
+                    "match": {"type": "array", "items": {
+                        "type": "object", "additionalProperties": False, "properties": {
+                            "port": {"type": "integer", "minimum": 1, "maximum": 65535}}}},
                     "route": {"type": "array", "items": {
                         "type": "object", "additionalProperties": False,
                         "required": ["destination"], "properties": {

@@ -44,14 +44,18 @@ def test_dropping_a_ci_provider_removes_its_files(repo: MakeRepo) -> None:
 def test_batch_to_embedded_removes_the_deploy_tree(repo: MakeRepo) -> None:
     root = repo({"mlops.yaml": variant("batch")})
     _render(root)
-    deploy = {path for path in tree(root) if path.startswith("deploy/")}
+    # deploy/custom/ is the users' own (kustomize components for their patches): never
+    # removed, even when nothing is deployed any more; every generated file goes.
+    deploy = {path for path in tree(root)
+              if path.startswith("deploy/") and not path.startswith("deploy/custom/")}
     assert deploy
     (root / "mlops.yaml").write_text(dump(variant("embedded")))
     assert cli("render", root / "mlops.yaml", "--check").code == 1
     out = _render(root)
     for path in deploy:
         assert f"removed {path}" in out
-    assert not (root / "deploy").exists()
+    left = {p.relative_to(root).as_posix() for p in (root / "deploy").rglob("*") if p.is_file()}
+    assert all(path.startswith("deploy/custom/") for path in left), left
     assert not {path for path in _listed(root) if path.startswith("deploy/")}
     assert cli("render", root / "mlops.yaml", "--check").code == 0
 

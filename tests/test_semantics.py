@@ -196,6 +196,18 @@ MUTATIONS = [
     Mutation("M056", "a drift threshold that auto ignores",
              (("drift: {method: psi, threshold: 0.2", "drift: {method: auto, threshold: 0.2"),),
              "drift: {method: auto", "name a method"),
+    Mutation("M057", "realtime cluster serving without the pickle opt-in",
+             (("  allow_pickle_serving: true\n", ""),), "platform: kserve"),
+    Mutation("M058", "two environments write the same batch scores",
+             (("mode: realtime\n  platform: kserve\n", "mode: batch\n  platform: kubernetes\n"
+                                                     "  image: ghcr.io/acme/score:1.0.0\n"),
+              ("type: canary\n" + STEPS, "type: rolling\n"),
+              ("  autoscaling: {min_replicas: 2, max_replicas: 10, target_cpu_percent: 70}\n",
+               "  batch: {schedule: \"0 2 * * *\", input: s3://acme/in/, output: s3://acme/out/}"
+               "\n"),
+              ("approvers: [sme, ml_engineer]}",
+               "approvers: [sme, ml_engineer], batch_output: s3://acme/out/staging}")),
+             "batch_output: s3://acme/out/staging"),
     Mutation("M035", "a CI provider listed twice",
              (("providers: [github_actions, jenkins]",
                "providers: [github_actions, jenkins, github_actions]"),), "providers:"),

@@ -82,7 +82,8 @@ def test_the_walk_covers_every_section_and_only_free_maps_are_free() -> None:
         "apiVersion", "name", "owners", "data", "features", "model", "training",
         "deployment", "monitoring", "retrain", "ci", "governance"}
     assert {path[:-1] for path in FREE} == {("model", "params"),
-                                             ("model", "promotion", "thresholds")}
+                                             ("model", "promotion", "thresholds"),
+                                             ("deployment", "callers", 0, "pod_labels")}
 
 
 @pytest.mark.parametrize("case", FIXED,

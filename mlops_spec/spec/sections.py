@@ -398,6 +398,13 @@ class Environment(Section):
                           "trained it at, a directory under model.artifact.store); omitted, "
                           "the deploying pipeline sets the version it just trained.",
         examples=["3f2c1a9e0b7d4c6f8a1e2d3c4b5a69788796a5b4"])
+    batch_input: UriOrPath | None = Field(
+        None, description="Batch scoring: where this environment reads rows to score; "
+                          "omitted, deployment.batch.input.")
+    batch_output: UriOrPath | None = Field(
+        None, description="Batch scoring: where this environment writes scores; omitted, "
+                          "deployment.batch.output followed by /<environment name>, so no "
+                          "two environments write the same place.")
 
 
 class Batch(Section):
@@ -408,6 +415,65 @@ class Batch(Section):
     output: UriOrPath = Field(description="Where scores are written.")
     parallelism: Annotated[StrictInt, Field(ge=1, le=1000)] = Field(
         1, description="Number of shards, run as a Kubernetes Indexed Job.")
+    timeout_minutes: Annotated[StrictInt, Field(ge=1, le=1440)] = Field(
+        60, description="A scoring run still going after this long is stopped "
+                        "(activeDeadlineSeconds), so it never blocks the next run.")
+
+
+LABEL_KEY = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+             r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+LABEL_VALUE = r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$"
+LabelKey = Annotated[str, Field(pattern=LABEL_KEY, max_length=253)]
+LabelValue = Annotated[str, Field(pattern=LABEL_VALUE, max_length=63)]
+
+
+class Caller(Section):
+    """Pods allowed to call the model (a NetworkPolicy admits only these)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False,
+                              defer_build=True, json_schema_extra={"minProperties": 1})
+
+    namespace: DnsLabel | None = Field(
+        None, description="Namespace of the callers; omitted, the environment's own.",
+        examples=["web"])
+    pod_labels: dict[LabelKey, LabelValue] | None = Field(
+        None, description="Labels the calling pods carry; omitted, every pod of the "
+                          "namespace.", examples=[{"app.kubernetes.io/name": "checkout"}])
+
+
+class Identity(Section):
+    """Workload identity of the serving pods' ServiceAccount (read access to the store)."""
+
+    aws_role_arn: Annotated[str, Field(
+        pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$")] | None = (
+        Field(None, description="IAM role for service accounts (EKS IRSA): the "
+                                "eks.amazonaws.com/role-arn annotation.",
+              examples=["arn:aws:iam::123456789012:role/credit-risk-serving"]))
+    gcp_service_account: Annotated[str, Field(
+        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]"
+                r"\.iam\.gserviceaccount\.com$")] | None = Field(
+        None, description="GKE Workload Identity: the iam.gke.io/gcp-service-account "
+                          "annotation.",
+        examples=["credit-risk@acme-ml.iam.gserviceaccount.com"])
+    azure_client_id: Annotated[str, Field(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")] | None = (
+        Field(None, description="Azure Workload Identity: the managed identity's client id "
+                                "(azure.workload.identity/client-id).",
+              examples=["00000000-0000-0000-0000-000000000000"]))
+
+
+class StoreAccess(Section):
+    """Static credentials for an S3-compatible store, referenced, never rendered."""
+
+    secret: DnsLabel = Field(description="Name of a Secret in each environment's namespace "
+                             "holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+                             examples=["model-store"])
+    endpoint: Annotated[str, Field(
+        pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", max_length=255)] | None = Field(
+        None, description="S3 endpoint of a non-AWS store (MinIO, Ceph, R2).",
+        examples=["https://minio.storage.svc:9000"])
+    region: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,32}$")] | None = Field(
+        None, description="Region of the bucket.", examples=["eu-west-1"])
 
 
 class Deployment(Section):
@@ -425,7 +491,26 @@ class Deployment(Section):
         description="Environments in promotion order; the last is production.")
     batch: Batch | None = Field(None, description="Required with mode: batch.")
     image: Image | None = Field(None, description="Serving or scoring image on plain "
-                                "Kubernetes; defaults to the pinned MLServer runtime.")
+                                "Kubernetes (a tag, or @sha256: digest to pin it); defaults "
+                                "to the pinned MLServer runtime.")
+    sklearn_version: Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] | None = (
+        Field(None, description="The scikit-learn version deployment.image carries; "
+                                "training installs it and upload refuses artifacts trained "
+                                "with another. The pinned runtimes need none.",
+              examples=["1.5.2"]))
+    allow_pickle_serving: StrictBool = Field(
+        False, description="The serving runtimes (KServe's sklearnserver, MLServer) load only "
+                           "pickle-based joblib files, and loading a pickle runs code. Set "
+                           "true to accept that for realtime serving (see docs/kubernetes.md"
+                           " for the store protections it needs).")
+    identity: Identity | None = Field(None, description="Workload identity of the "
+                                      "serving pods, for reading the artifact store.")
+    store_access: StoreAccess | None = Field(None, description="A referenced Secret (and "
+                                             "endpoint) for an S3-compatible store.")
+    callers: list[Caller] = Field(default_factory=list, description="Who may call the "
+                                  "model; omitted, only pods of its own namespace.")
+    expose: StrictBool = Field(False, description="KServe: make the model reachable from "
+                               "outside the cluster; by default it is cluster-local.")
 
 
 # --- monitoring and retraining --------------------------------------------------------------

@@ -445,7 +445,7 @@ def ci_providers_unique(spec: Spec) -> Iterator[Finding]:
 
 STORAGE_INITIALIZER_SCHEMES = ("s3", "gs", "hdfs", "https")
 """URI schemes the storage initializer that fetches served models can read."""
-RESERVED_OVERLAYS = ("base", "training")
+RESERVED_OVERLAYS = ("base", "training", "custom")
 """Directories under deploy/ that are not environments."""
 
 
@@ -472,9 +472,8 @@ def kubernetes_manifests_possible(spec: Spec) -> Iterator[Finding]:
             deployment.image is None):
         yield Finding("M051", "batch scoring runs your scoring image on each shard; "
                       "deployment.image is not set", ("deployment", "mode"),
-                      "set deployment.image to an image that scores $INPUT_URI shard "
-                      "$SHARD_INDEX of $SHARD_COUNT with the model at $MODEL_PATH "
-                      "(see docs/kubernetes.md)")
+                      "set deployment.image to an image with mlops-spec installed (each "
+                      "shard runs `mlops-spec score`; see docs/kubernetes.md)")
     if training and spec.training.runner == "builtin":
         for i, source in enumerate(spec.data.sources):
             if not is_remote(source.uri):
@@ -508,6 +507,17 @@ def kubernetes_settings_used(spec: Spec) -> Iterator[Finding]:
                       + " does not use it", ("deployment", "strategy", "traffic_router"),
                       "remove traffic_router" + (", or use type: canary" if live else ""),
                       Severity.WARNING)
+    if deployment.sklearn_version is not None and deployment.image is None:
+        yield Finding("M054", "the pinned serving runtime carries its own scikit-learn; "
+                      "sklearn_version is only used with deployment.image",
+                      ("deployment", "sklearn_version"),
+                      "remove sklearn_version, or set the image that carries it",
+                      Severity.WARNING)
+    if deployment.expose and deployment.platform != "kserve":
+        yield Finding("M054", "expose makes a KServe model reachable from outside the "
+                      "cluster; other platforms render no route", ("deployment", "expose"),
+                      "remove expose, and route to the Service with your own ingress "
+                      "(a deploy/custom patch)", Severity.WARNING)
     reported: set[Path] = set()
     for i, env in enumerate(deployment.environments):
         if env.model_version is not None and deployment.platform is None:
@@ -534,6 +544,30 @@ def kubernetes_settings_used(spec: Spec) -> Iterator[Finding]:
                           "target_cpu_percent is not used", path,
                           "remove target_cpu_percent, or set min_replicas: 1",
                           Severity.WARNING)
+
+
+def cluster_serving_explicit(spec: Spec) -> Iterator[Finding]:
+    """What the cluster loads and where it writes must be the spec's explicit choice."""
+    deployment = spec.deployment
+    if deployment.mode == "realtime" and deployment.platform is not None and (
+            not deployment.allow_pickle_serving):
+        yield Finding("M057", f"the {deployment.platform} serving runtime loads only a "
+                      "pickle-based model.joblib, and loading a pickle runs code",
+                      ("deployment", "platform"),
+                      "set deployment.allow_pickle_serving: true once only the main-branch "
+                      "pipeline can write the artifact store (docs/kubernetes.md), or use "
+                      "mode: batch, which scores the safe skops artifact")
+    if deployment.mode == "batch" and deployment.batch is not None:
+        seen: dict[str, str] = {}
+        base = deployment.batch.output.rstrip("/")
+        for i, env in enumerate(deployment.environments):
+            output = (env.batch_output or f"{base}/{env.name}").rstrip("/")
+            if output in seen:
+                yield Finding("M058", f"environments {seen[output]!r} and {env.name!r} both "
+                              f"write batch scores to {output}",
+                              ("deployment", "environments", i, "batch_output"),
+                              "give each environment its own batch_output")
+            seen[output] = env.name
 
 
 def kubeconfig_secrets_listed(spec: Spec) -> Iterator[Finding]:
@@ -581,6 +615,7 @@ RULES: tuple[Rule, ...] = (
     ci_providers_unique,
     kubernetes_manifests_possible,
     kubernetes_settings_used,
+    cluster_serving_explicit,
     kubeconfig_secrets_listed,
 )
 

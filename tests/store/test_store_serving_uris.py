@@ -1,5 +1,6 @@
 """Every storage URI a rendered manifest references is a directory `upload` writes:
-``<store>/<version>/serving``, holding exactly the files the runtime loads."""
+``<store>/<version>/serving`` for realtime runtimes (exactly the files they load), the whole
+version ``<store>/<version>`` for batch scoring (which runs `mlops-spec score` on it)."""
 
 from __future__ import annotations
 
@@ -60,9 +61,11 @@ def test_rendered_storage_uris_are_version_serving_directories(name: str,
     uris = referenced_uris(model_dir, location.uri)
     assert uris, f"{name}: no manifest references the store {location.uri}"
     # The placeholder is the version segment the overlays replace; what is left is the
-    # `serving` directory of the version as Store.upload lays it out.
+    # version (batch) or its `serving` directory (realtime) as Store.upload lays it out.
+    version = location.version_uri("<unset>")
+    expected = version if spec.deployment.mode == "batch" else f"{version}/serving"
     for uri in uris:
-        assert uri == f"{location.version_uri('<unset>')}/serving", uri
+        assert uri.rstrip("/") == expected, uri
 
 
 @pytest.mark.slow

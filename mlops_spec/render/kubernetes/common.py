@@ -10,20 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mlops_spec import conventions
+from mlops_spec.render.kubernetes import runtimes
 from mlops_spec.spec import scope
 from mlops_spec.spec.sections import Autoscaling, Environment, Resources, Spec
 
 # --- pinned images --------------------------------------------------------------------------
 
-MLSERVER_IMAGE = "docker.io/seldonio/mlserver:1.7.1-sklearn"
-"""MLServer with only its scikit-learn runtime (Open Inference Protocol). 1.7.1 is the
-newest MLServer release (PyPI mlserver and mlserver-sklearn 1.7.1); MLServer's release
+MLSERVER_IMAGE = runtimes.MLSERVER_SKLEARN.image
+"""MLServer with only its scikit-learn runtime (Open Inference Protocol). MLServer's release
 workflow pushes ``seldonio/mlserver:<version>-<runtime>`` for each runtime, and the
-``-sklearn`` image is the smallest one that serves scikit-learn models. Runs as UID 1000."""
-STORAGE_INITIALIZER_IMAGE = "docker.io/kserve/storage-initializer:v0.21.0"
+``-sklearn`` image is the smallest one that serves scikit-learn models. Runs as UID 1000.
+Version and scikit-learn: ``runtimes.py``."""
+STORAGE_INITIALIZER_IMAGE = runtimes.STORAGE_INITIALIZER_IMAGE
 """KServe's model downloader (s3, gs, hdfs, https), the same one KServe injects into its
-own predictors; v0.21.0 is the newest KServe release (PyPI kserve 0.21.0). Runs as UID 1000
-with ``initializer-entrypoint <src_uri> <dest_path>`` as its entrypoint."""
+own predictors. Runs as UID 1000 with ``initializer-entrypoint <src_uri> <dest_path>`` as
+its entrypoint."""
 
 RUN_AS_USER = 1000
 """The user both images above are built with; user images must run as it too."""
@@ -34,10 +36,10 @@ HTTP_PORT = 8080
 GRPC_PORT = 8081
 METRICS_PORT = 8082
 MODEL_DIR = "/mnt/models"
-MODEL_FILE = "model.joblib"
-SERVING_PREFIX = "serving"
+MODEL_FILE = conventions.SERVING_MODEL_FILE
+SERVING_PREFIX = conventions.SERVING_DIR
 """Artifacts live at ``<store>/<version>/``; the runtimes read ``<version>/serving/``,
-which holds only ``model.joblib``."""
+which holds ``conventions.serving_files(spec)``."""
 
 VERSION_KEY = "MODEL_VERSION"
 UNSET_VERSION = "<unset>"
@@ -68,6 +70,10 @@ class Scope:
     replicas: int
     resources: Resources
     autoscaling: Autoscaling | None
+    production: bool = False
+    """The last environment (deployment.environments is in promotion order): the only one
+    that rolls out progressively (canary steps)."""
+    env_name: str | None = None
 
 
 def base_scope(spec: Spec) -> Scope:
@@ -79,7 +85,8 @@ def base_scope(spec: Spec) -> Scope:
 def env_scope(spec: Spec, env: Environment) -> Scope:
     return Scope(namespace=env.namespace, replicas=env.replicas or 1,
                  resources=scope.resources(spec, env) or DEFAULT_SERVING,
-                 autoscaling=scope.autoscaling(spec, env))
+                 autoscaling=scope.autoscaling(spec, env),
+                 production=env is spec.deployment.environments[-1], env_name=env.name)
 
 
 # --- labels ---------------------------------------------------------------------------------
@@ -121,9 +128,14 @@ def store_root(spec: Spec) -> str:
     return store.rstrip("/")
 
 
+def version_uri(spec: Spec) -> str:
+    """A whole version directory: ``<store>/<version>``."""
+    return f"{store_root(spec)}/{UNSET_VERSION}"
+
+
 def serving_uri(spec: Spec) -> str:
     """The directory the runtimes download: ``<store>/<version>/serving``."""
-    return f"{store_root(spec)}/{UNSET_VERSION}/{SERVING_PREFIX}"
+    return f"{version_uri(spec)}/{SERVING_PREFIX}"
 
 
 # --- security and resources -----------------------------------------------------------------
@@ -180,27 +192,104 @@ def readiness_probe() -> dict[str, Any]:
     return http_probe("/v2/health/ready", initial_delay=5)
 
 
-def liveness_probe() -> dict[str, Any]:
-    return http_probe("/v2/health/live", initial_delay=30, failures=5)
+def liveness_probe(*, after_startup_probe: bool = True) -> dict[str, Any]:
+    """Behind a startupProbe liveness starts at once; without one (Knative) it waits."""
+    return http_probe("/v2/health/live", initial_delay=0 if after_startup_probe else 30,
+                      failures=5)
 
 
-def service_account(spec: Spec, name: str, component: str) -> dict[str, Any]:
-    """A dedicated account per workload, with no API token: these pods never call the
-    Kubernetes API. Storage credentials come from workload identity bound to it."""
+def startup_probe() -> dict[str, Any]:
+    """Up to 5 minutes to load the model before liveness may restart the server."""
+    return http_probe("/v2/health/live", initial_delay=5, period=5, failures=60)
+
+
+def topology_spread(spec: Spec, component: str) -> list[dict[str, Any]]:
+    """Spread replicas over nodes and zones, preferred (never blocks scheduling)."""
+    return [{"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway",
+             "labelSelector": {"matchLabels": selector(spec, component)}}
+            for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")]
+
+
+def pdb(spec: Spec, component: str) -> dict[str, Any]:
+    """At most one serving pod down at a time for voluntary disruptions (node drains)."""
     return {
-        "apiVersion": "v1",
-        "kind": "ServiceAccount",
-        "metadata": metadata(spec, name, component),
-        "automountServiceAccountToken": False,
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": metadata(spec, spec.name, component),
+        "spec": {"maxUnavailable": 1,
+                 "selector": {"matchLabels": selector(spec, component)}},
     }
 
 
-def fetch_model_container(spec: Spec) -> dict[str, Any]:
-    """The init container that downloads ``<store>/<version>/serving/`` to MODEL_DIR."""
-    return {
+IDENTITY_ANNOTATIONS = {
+    "aws_role_arn": "eks.amazonaws.com/role-arn",
+    "gcp_service_account": "iam.gke.io/gcp-service-account",
+    "azure_client_id": "azure.workload.identity/client-id",
+}
+AZURE_USE_LABEL = "azure.workload.identity/use"
+"""Pods carrying this label get Azure's federated token (the webhook ignores others)."""
+
+
+def service_account(spec: Spec, name: str, component: str, *,
+                    identity: bool = True) -> dict[str, Any]:
+    """A dedicated account per workload, with no API token: these pods never call the
+    Kubernetes API. Storage access comes from workload identity bound to it, or (KServe)
+    from the referenced storage Secret listed in ``secrets``."""
+    deployment = spec.deployment
+    annotations: dict[str, str] = {}
+    if identity and deployment.identity is not None:
+        for field, key in IDENTITY_ANNOTATIONS.items():
+            value = getattr(deployment.identity, field)
+            if value is not None:
+                annotations[key] = value
+    account: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": metadata(spec, name, component, annotations or None),
+        "automountServiceAccountToken": False,
+    }
+    if identity and deployment.store_access is not None and deployment.platform == "kserve":
+        # KServe's storage initializer reads S3 credentials from Secrets on the account.
+        account["secrets"] = [{"name": deployment.store_access.secret}]
+    return account
+
+
+def identity_labels(spec: Spec) -> dict[str, str]:
+    identity = spec.deployment.identity
+    if identity is not None and identity.azure_client_id is not None:
+        return {AZURE_USE_LABEL: "true"}
+    return {}
+
+
+def store_env(spec: Spec) -> list[dict[str, Any]]:
+    """The storage initializer's S3 settings from ``deployment.store_access`` (it reads
+    AWS_ENDPOINT_URL and AWS_DEFAULT_REGION; boto3 the keys): the Secret's keys by
+    reference, the endpoint and region as values, never a credential."""
+    access = spec.deployment.store_access
+    if access is None:
+        return []
+    env: list[dict[str, Any]] = [
+        {"name": key, "valueFrom": {"secretKeyRef": {"name": access.secret, "key": key}}}
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")]
+    if access.endpoint is not None:
+        env.append({"name": "AWS_ENDPOINT_URL", "value": access.endpoint})
+    if access.region is not None:
+        env.append({"name": "AWS_DEFAULT_REGION", "value": access.region})
+    return env
+
+
+def fetch_model_container(spec: Spec, source: str | None = None) -> dict[str, Any]:
+    """The init container that downloads ``source`` (default
+    ``<store>/<version>/serving/``) to MODEL_DIR."""
+    container: dict[str, Any] = {
         "name": "fetch-model",
         "image": STORAGE_INITIALIZER_IMAGE,
-        "args": [serving_uri(spec), MODEL_DIR],
+        "args": [source or serving_uri(spec), MODEL_DIR],
+    }
+    if store_env(spec):
+        container["env"] = store_env(spec)
+    return {
+        **container,
         "resources": init_resources(),
         "securityContext": container_security(),
         "volumeMounts": [

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlops_spec.render.kubernetes import batch, kserve, rollout, training, workload
+from mlops_spec.render.kubernetes import batch, custom, kserve, netpol, rollout, training, workload
 from mlops_spec.render.kubernetes import common as c
 from mlops_spec.render.kubernetes.yamlout import dump, dump_all
 from mlops_spec.spec.sections import Environment, Spec
@@ -43,6 +43,7 @@ FILE_FOR_KIND = {
     "PodDisruptionBudget": "pdb.yaml",
     "VirtualService": "virtualservice.yaml",
     "CronJob": "cronjob.yaml",
+    "NetworkPolicy": "networkpolicy.yaml",
     "Job": "job.yaml",
 }
 
@@ -54,13 +55,18 @@ def serving_objects(spec: Spec, scope: c.Scope) -> list[dict[str, Any]]:
     """Everything ``kubectl apply -k deploy/<env>`` creates, for one scope."""
     deployment = spec.deployment
     if deployment.platform == "kserve":
+        mode = kserve.deployment_mode(spec)
+        assert mode is not None
         return [c.service_account(spec, spec.name, kserve.COMPONENT),
-                kserve.inference_service(spec, scope)]
+                kserve.inference_service(spec, scope),
+                c.pdb(spec, kserve.COMPONENT),
+                netpol.kserve_policy(spec, kserve.COMPONENT, mode)]
     if deployment.platform != "kubernetes":
         return []
     if deployment.mode == "batch":
         return [c.service_account(spec, spec.name, batch.COMPONENT),
-                batch.cronjob(spec, scope)]
+                batch.cronjob(spec, scope),
+                netpol.deny_ingress(spec, batch.COMPONENT)]
     objects = [c.service_account(spec, spec.name, workload.COMPONENT)]
     if deployment.strategy.type == "rolling":
         kind = "Deployment"
@@ -73,14 +79,16 @@ def serving_objects(spec: Spec, scope: c.Scope) -> list[dict[str, Any]]:
     objects += [workload.service(spec, name) for name in services]
     if scope.autoscaling is not None:
         objects.append(workload.hpa(spec, scope, kind))
-    objects.append(workload.pdb(spec))
+    objects.append(c.pdb(spec, workload.COMPONENT))
     if rollout.uses_istio(spec):
         objects.append(rollout.virtual_service(spec))
+    objects.append(netpol.workload_policy(spec, workload.COMPONENT, rollouts=kind == "Rollout"))
     return objects
 
 
 def training_objects(spec: Spec) -> list[dict[str, Any]]:
-    return [c.service_account(spec, training.service_account_name(spec), training.COMPONENT),
+    return [c.service_account(spec, training.service_account_name(spec), training.COMPONENT,
+                              identity=False),
             training.spec_configmap(spec), training.job(spec)]
 
 
@@ -247,6 +255,8 @@ def _overlay(layout: Layout, spec: Spec, env: Environment,
         **KUSTOMIZATION,
         "namespace": env.namespace,
         "resources": ["../base", *layout.add_objects(directory, extra)],
+        # User-owned (custom.py): applied before this environment's own differences.
+        "components": [f"../{custom.SHARED}", f"../{custom.environment_dir(env.name)}"],
     }
     if patches:
         kustomization["patches"] = patches

@@ -21,6 +21,7 @@ from mlops_spec.spec.sections import Spec
 
 MIRROR_ROUTE = "mirror"
 PRIMARY_ROUTE = "primary"
+GRPC_ROUTE = "grpc"
 
 
 def canary_service(spec: Spec) -> str:
@@ -62,8 +63,13 @@ def _analysis(spec: Spec, scope: c.Scope) -> dict[str, Any]:
 
 
 def _canary_steps(spec: Spec, scope: c.Scope) -> list[dict[str, Any]]:
+    """Production walks every step; earlier environments only check the new version with
+    the smoke analysis at the first weight, then promote without pausing."""
+    spec_steps = spec.deployment.strategy.steps
+    if not scope.production:
+        return [{"setWeight": spec_steps[0].weight}, {"analysis": _analysis(spec, scope)}]
     steps: list[dict[str, Any]] = []
-    for i, step in enumerate(spec.deployment.strategy.steps):
+    for i, step in enumerate(spec_steps):
         steps.append({"setWeight": step.weight})
         if i == 0:
             steps.append({"analysis": _analysis(spec, scope)})
@@ -102,7 +108,8 @@ def _strategy(spec: Spec, scope: c.Scope) -> dict[str, Any]:
     }
     if uses_istio(spec):
         routing: dict[str, Any] = {
-            "istio": {"virtualService": {"name": spec.name, "routes": [PRIMARY_ROUTE]}}}
+            "istio": {"virtualService": {"name": spec.name,
+                                         "routes": [PRIMARY_ROUTE, GRPC_ROUTE]}}}
         if kind == "shadow":
             routing["managedRoutes"] = [{"name": MIRROR_ROUTE}]
         canary["trafficRouting"] = routing
@@ -149,10 +156,14 @@ def analysis_template(spec: Spec) -> dict[str, Any]:
 
 
 def virtual_service(spec: Spec) -> dict[str, Any]:
-    """In-mesh routing Argo Rollouts edits: weights of the primary route, mirror route."""
-    def destination(host: str, weight: int) -> dict[str, Any]:
-        return {"destination": {"host": host, "port": {"number": c.HTTP_PORT}},
-                "weight": weight}
+    """In-mesh routing Argo Rollouts edits: weights of the HTTP and gRPC routes (each on its
+    own port, so gRPC never lands on the HTTP port), and the mirror route."""
+    def route(name: str, port: int) -> dict[str, Any]:
+        def destination(host: str, weight: int) -> dict[str, Any]:
+            return {"destination": {"host": host, "port": {"number": port}},
+                    "weight": weight}
+        return {"name": name, "match": [{"port": port}],
+                "route": [destination(spec.name, 100), destination(canary_service(spec), 0)]}
 
     return {
         "apiVersion": "networking.istio.io/v1",
@@ -160,10 +171,6 @@ def virtual_service(spec: Spec) -> dict[str, Any]:
         "metadata": c.metadata(spec, spec.name, COMPONENT),
         "spec": {
             "hosts": [spec.name],
-            "http": [{
-                "name": PRIMARY_ROUTE,
-                "route": [destination(spec.name, 100),
-                          destination(canary_service(spec), 0)],
-            }],
+            "http": [route(PRIMARY_ROUTE, c.HTTP_PORT), route(GRPC_ROUTE, c.GRPC_PORT)],
         },
     }

@@ -8,9 +8,11 @@ shadow; see ``rollout.py``).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from mlops_spec.render.kubernetes import common as c
+from mlops_spec.render.kubernetes import runtimes
 from mlops_spec.spec.sections import Spec
 
 COMPONENT = "predictor"
@@ -31,6 +33,10 @@ def mlserver_container(spec: Spec, scope: c.Scope) -> dict[str, Any]:
         "MLSERVER_METRICS_PORT": str(c.METRICS_PORT),
         "MLSERVER_LOAD_MODELS_AT_STARTUP": "true",
     }
+    if runtimes.serves_probabilities(spec):
+        # mlserver_sklearn answers this output when a request names none (parameters.extra).
+        env["MLSERVER_MODEL_EXTRA"] = json.dumps({"predict_fn": "predict_proba"},
+                                                 separators=(",", ":"))
     return {
         "name": "mlserver",
         "image": image(spec),
@@ -45,6 +51,7 @@ def mlserver_container(spec: Spec, scope: c.Scope) -> dict[str, Any]:
             {"name": "metrics", "containerPort": c.METRICS_PORT, "protocol": "TCP"},
         ],
         "resources": c.resources(scope.resources),
+        "startupProbe": c.startup_probe(),
         "readinessProbe": c.readiness_probe(),
         "livenessProbe": c.liveness_probe(),
         "securityContext": c.container_security(),
@@ -57,12 +64,13 @@ def mlserver_container(spec: Spec, scope: c.Scope) -> dict[str, Any]:
 
 def pod_template(spec: Spec, scope: c.Scope) -> dict[str, Any]:
     return {
-        "metadata": {"labels": c.labels(spec, COMPONENT)},
+        "metadata": {"labels": {**c.labels(spec, COMPONENT), **c.identity_labels(spec)}},
         "spec": {
             "serviceAccountName": spec.name,
             "automountServiceAccountToken": False,
             "enableServiceLinks": False,
             "securityContext": c.pod_security(),
+            "topologySpreadConstraints": c.topology_spread(spec, COMPONENT),
             "initContainers": [c.fetch_model_container(spec)],
             "containers": [mlserver_container(spec, scope)],
             "volumes": c.scratch_volumes(),
@@ -134,15 +142,4 @@ def hpa(spec: Spec, scope: c.Scope, kind: str) -> dict[str, Any]:
                     "type": "Utilization", "averageUtilization": scaling.target_cpu_percent}},
             }],
         },
-    }
-
-
-def pdb(spec: Spec) -> dict[str, Any]:
-    """At most one serving pod down at a time for voluntary disruptions (node drains)."""
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": c.metadata(spec, spec.name, COMPONENT),
-        "spec": {"maxUnavailable": 1,
-                 "selector": {"matchLabels": c.selector(spec, COMPONENT)}},
     }

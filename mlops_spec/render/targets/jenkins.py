@@ -45,7 +45,9 @@ from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.spec.sections import Environment, Spec
 
 FILE = "Jenkinsfile"
-PYTHON_IMAGE = "python:{version}-slim-bookworm"
+PYTHON_IMAGE = "python:{version}-bookworm"
+"""The full Debian image, not -slim: it is built on buildpack-deps (scm), so it has git,
+which ``check --base`` runs."""
 KUBECTL_IMAGE = "alpine/k8s:1.33.4"
 """kubectl with a shell (the Jenkins ``sh`` step needs one; registry.k8s.io/kubectl has none)."""
 

@@ -8,8 +8,9 @@ docs/kubernetes.md for what each mode, platform and strategy produces.
 
 from __future__ import annotations
 
+from mlops_spec.render.kubernetes import custom
 from mlops_spec.render.kubernetes.kustomize import layout
-from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
+from mlops_spec.render.outputs import OutputBlock, OutputFile, RenderContext, TargetOutput
 from mlops_spec.spec.sections import Spec
 
 
@@ -19,5 +20,12 @@ def applies(spec: Spec) -> bool:
 
 def render(ctx: RenderContext) -> TargetOutput:
     files = layout(ctx.spec).files
+    blocks = []
+    if ctx.spec.deployment.platform is not None:
+        # User-owned Components: mlops-spec keeps only the block that makes each one valid.
+        names = [env.name for env in ctx.spec.deployment.environments]
+        blocks = [OutputBlock(ctx.in_model_dir(f"deploy/{directory}/{custom.KUSTOMIZATION}"),
+                              custom.component_lines(directory))
+                  for directory in custom.component_dirs(names)]
     return TargetOutput(files=[OutputFile(ctx.in_model_dir(f"deploy/{path}"), text)
-                               for path, text in sorted(files.items())])
+                               for path, text in sorted(files.items())], blocks=blocks)
