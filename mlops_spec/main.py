@@ -21,6 +21,10 @@ COMMANDS: dict[str, str] = {
     "render": "write the CI workflows, pipelines and manifests the spec implies",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
     "drift": "compare current data with the training reference; exit 1 to retrain",
+    "publish": "post the gate report on the pull request: one comment, one status per spec",
+    "approvals": "write the pull request's reviews as JSON for `check --approvals`",
+    "retrain-pr": "open or update the retrain pull request with a new evaluation",
+    "protect": "make the gate binding: branch ruleset and environments the spec implies",
 }
 
 
@@ -50,7 +54,7 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
         sub_parser = sub.add_parser(name, help=help_text, description=help_text,
                                     formatter_class=_Formatter)
         if name == chosen:
-            module = importlib.import_module(f"mlops_spec.commands.{name}")
+            module = importlib.import_module(_module_of(name))
             module.add_arguments(sub_parser)
     return parser
 
@@ -84,9 +88,13 @@ def console() -> None:
     sys.exit(code)
 
 
+def _module_of(command: str) -> str:
+    return f"mlops_spec.commands.{command.replace('-', '_')}"
+
+
 def _dispatch(argv: list[str]) -> int:
     chosen = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
-    module = importlib.import_module(f"mlops_spec.commands.{args.command}")
+    module = importlib.import_module(_module_of(args.command))
     code: int = module.run(args)
     return code
