@@ -167,6 +167,13 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
         report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
                           f"{same_repo}"),
         artifact=f"mlops-{plan.model}-report",
+        status_context=f"mlops-spec/{plan.model}: {DEFAULT_BRANCH}",
+        workflow_file=workflow_path(ctx.spec, "pr").rsplit("/", 1)[1],
+        # On a review, reuse the evaluation of the same head; train only without one.
+        evidence_if=literal(("steps.changes.outputs.relevant == 'true' && " if scoped else "")
+                            + "github.event_name == 'pull_request_review'"),
+        train_if=literal(("steps.changes.outputs.relevant == 'true' && " if scoped else "")
+                         + "steps.restore.outcome != 'success'"),
         check_extras=literal("train,bot"),  # publish --summary on fork PRs
         report_extras=literal("bot"),
         minutes=REPORT_MINUTES,
@@ -254,8 +261,13 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         current_data=monitoring.current_data if monitoring else None,
         reference=REFERENCE_PROFILE,
         record=ctx.in_model_dir(RETRAIN_RECORD),
-        branch=f"mlops/retrain/{plan.model}",
         token=token,
+        # What started the retrain names its branch: monitoring, schedule, workflow_dispatch.
+        trigger_expression=literal("${{ needs.monitor.outputs.fired == 'true' && 'monitoring' "
+                                   "|| github.event_name }}" if triggers
+                                   else "${{ github.event_name }}"),
+        trigger=literal("${{ needs.retrain.outputs.trigger }}"),
+        bot_extras=literal("bot"),
         own_token=PR_TOKEN_SECRET in spec.ci.secrets,
         extras=literal("train"),
         minutes=DEPLOY_MINUTES,
