@@ -32,8 +32,15 @@ class Pull:
     fork: bool
 
 
+def _jenkins_change() -> re.Match[str] | None:
+    """Jenkins (GitHub Branch Source) sets CHANGE_URL=https://HOST/OWNER/NAME/pull/N."""
+    return re.fullmatch(r"(https?://[^/]+)/([^/]+/[^/]+)/pull/(\d+)/?",
+                        os.environ.get("CHANGE_URL", ""))
+
+
 def repository(given: str | None) -> str:
-    repo = given or os.environ.get("GITHUB_REPOSITORY", "")
+    change = _jenkins_change()
+    repo = given or os.environ.get("GITHUB_REPOSITORY", "") or (change[2] if change else "")
     if not _REPO.fullmatch(repo):
         raise BotError.of("B002", f"no repository to work on ({repo!r} is not OWNER/NAME)"
                           if repo else "no repository to work on",
@@ -60,13 +67,17 @@ def pr_number(given: int | None, payload: dict[str, Any]) -> int:
     number = (payload.get("pull_request") or {}).get("number")
     if isinstance(number, int):
         return number
+    if os.environ.get("CHANGE_ID", "").isdigit():  # Jenkins multibranch pull requests
+        return int(os.environ["CHANGE_ID"])
     raise BotError.of("B002", "no pull request to work on",
                       "pass --pr N (on pull_request and pull_request_review events GitHub "
                       "Actions provides it)")
 
 
 def api_url() -> str:
-    url = os.environ.get("GITHUB_API_URL") or DEFAULT_API
+    change = _jenkins_change()
+    url = os.environ.get("GITHUB_API_URL") or (
+        f"{change[1]}/api/v3" if change and change[1] != "https://github.com" else DEFAULT_API)
     if not re.match(r"https?://[^/\s]+", url):
         raise BotError.of("B002", f"GITHUB_API_URL={url!r} is not an http(s) URL",
                           "https://api.github.com, or https://HOST/api/v3 on GitHub "

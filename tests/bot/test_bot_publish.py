@@ -238,3 +238,13 @@ def test_a_malformed_report_is_an_input_error(github: GitHubState, tmp_path: Pat
     assert "B010" in capsys.readouterr().err  # type: ignore[attr-defined]
     assert github.requests == []
     assert BASE_SHA  # the fixture's base is a SHA: the branch comes from the pull request
+
+
+def test_jenkins_change_variables_locate_the_pull_request(
+        github: GitHubState, tmp_path: Path, monkeypatch: object) -> None:
+    for key in ("GITHUB_REPOSITORY", "GITHUB_EVENT_PATH"):
+        monkeypatch.delenv(key)  # type: ignore[attr-defined]
+    monkeypatch.setenv("CHANGE_URL", "https://github.com/acme/models/pull/7")  # type: ignore[attr-defined]
+    monkeypatch.setenv("CHANGE_ID", "7")  # type: ignore[attr-defined]
+    assert publish(gate_report(tmp_path, "pass")) == 0
+    assert len(own_comments(github)) == 1
