@@ -7,11 +7,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import HEAD, REPO_NAME, TOKEN
+from bot_support import HEAD, REPO_NAME, TOKEN
 from github_server import GitHubState
 from helpers import example_text
 
 from mlops_spec.main import main as mlops_main
+
+pytest_plugins = ["bot_support"]  # the `github` fixture
 
 
 def git(root: Path, *args: str) -> str:

@@ -10,11 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO_NAME
+from bot_support import REPO_NAME
 from github_server import GitHubState
 from helpers import example_text
 
 from mlops_spec.main import main as mlops_main
+
+pytest_plugins = ["bot_support"]  # the `github` fixture
 
 pytest.importorskip("mlops_spec.commands.check",
                     reason="the gate's `mlops-spec check` (issue 11) is not on this branch yet")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import BASE_SHA, HEAD, REPO_NAME, TOKEN, gate_report
+from bot_support import BASE_SHA, HEAD, REPO_NAME, TOKEN, gate_report
 from github_server import Fault, GitHubState
 
 from mlops_spec.main import main as mlops_main
+
+pytest_plugins = ["bot_support"]  # the `github` fixture
 
 CONTEXT = "mlops-spec/credit-risk: main"
 MARKER = "<!-- mlops-spec:report credit-risk -->"

@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO_NAME
+from bot_support import REPO_NAME
 from github_server import GitHubState
 from helpers import example_text
 
 from mlops_spec.main import main as mlops_main
+
+pytest_plugins = ["bot_support"]  # the `github` fixture
 
 RECORD = "retrain/evaluation.json"
 

@@ -1,4 +1,6 @@
-"""Fixtures of the bot's tests: the loopback GitHub, its environment, gate reports."""
+"""Shared by the bot's tests: the loopback GitHub fixture (``github``), the repository's
+names and gate reports in the shape of contract 4. Test modules import the fixture from
+here (a tests/bot/conftest.py would shadow tests/conftest.py, which others import)."""
 
 from __future__ import annotations
 
