@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from mlops_spec.diagnostics import Diagnostic, UserError
 
@@ -27,3 +29,16 @@ def redact(text: str) -> str:
         if token and len(token) >= 4:
             text = text.replace(token, "***")
     return text
+
+
+@contextmanager
+def settled(what: str) -> Iterator[None]:
+    """An unconfirmed write that the caller could not reconcile becomes B005 (re-run: every
+    bot command finds what landed and does only the rest)."""
+    try:
+        yield
+    except Uncertain as exc:
+        raise BotError.of("B005", f"GitHub did not confirm a write when trying to {what} "
+                                  f"({exc})",
+                          "re-run the job: the command looks for what landed before writing "
+                          "again") from None

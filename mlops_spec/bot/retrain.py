@@ -18,7 +18,7 @@ from typing import Any
 
 from mlops_spec.bot import context
 from mlops_spec.bot.client import Client, need
-from mlops_spec.bot.errors import BotError
+from mlops_spec.bot.errors import BotError, Uncertain
 
 BRANCH_PREFIX = "mlops/retrain"
 MAX_BODY_JSON = 60_000
@@ -78,10 +78,16 @@ def run(options: Options) -> int:
                     permission="pull-requests: write")
         print(f"Updated retrain pull request #{number} ({branch}).")
     else:
-        made = client.json("POST", client.url("repos", owner, name, "pulls"), 201,
-                           body={"title": title, "head": branch, "base": base, "body": body},
-                           what="open the retrain pull request",
-                           permission="pull-requests: write")
+        try:
+            made = client.json("POST", client.url("repos", owner, name, "pulls"), 201,
+                               body={"title": title, "head": branch, "base": base,
+                                     "body": body},
+                               what="open the retrain pull request",
+                               permission="pull-requests: write")
+        except Uncertain:  # it may have been opened: look before opening another
+            made = _open_retrain_pull(client, repo, options.model, base)
+            if made is None:
+                raise
         print(f"Opened retrain pull request #{need(made, 'number')} ({branch}).")
     return 0
 
@@ -122,9 +128,13 @@ def _open_retrain_pull(client: Client, repo: str, model: str, base: str) -> Any:
 def _reset_branch(client: Client, repo: str, branch: str, sha: str) -> None:
     owner, name = repo.split("/")
     if _branch_sha(client, repo, branch) is None:
-        client.json("POST", client.url("repos", owner, name, "git", "refs"), 201,
-                    body={"ref": f"refs/heads/{branch}", "sha": sha},
-                    what=f"create the branch {branch}", permission="contents: write")
+        try:
+            client.json("POST", client.url("repos", owner, name, "git", "refs"), 201,
+                        body={"ref": f"refs/heads/{branch}", "sha": sha},
+                        what=f"create the branch {branch}", permission="contents: write")
+        except Uncertain:
+            if _branch_sha(client, repo, branch) != sha:
+                raise
     else:
         client.json("PATCH", client.url("repos", owner, name, "git", "refs", "heads", branch),
                     200, body={"sha": sha, "force": True},

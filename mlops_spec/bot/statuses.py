@@ -11,7 +11,7 @@ from typing import Any
 from github3.repos.status import Status
 
 from mlops_spec.bot.client import Client
-from mlops_spec.bot.errors import BotError
+from mlops_spec.bot.errors import BotError, Uncertain
 from mlops_spec.bot.report import STATE_OF, SpecReport
 
 MAX_DESCRIPTION = 140
@@ -88,6 +88,8 @@ def check_run(client: Client, repo: str, sha: str, spec: SpecReport, wanted: dic
     try:
         client.json("POST", client.url("repos", *repo.split("/"), "check-runs"), 201,
                     body=payload, what="create a check run", permission="checks: write")
+    except Uncertain:
+        return True  # it may exist; a second one would only repeat it: the status decides
     except BotError as exc:
         if exc.diagnostics[0].code == "B004" and "403" in exc.diagnostics[0].message:
             return False

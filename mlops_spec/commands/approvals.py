@@ -23,5 +23,8 @@ def run(args: argparse.Namespace) -> int:
     require("github3", "bot", "mlops-spec approvals")
     from mlops_spec.bot.approvals import Options
     from mlops_spec.bot.approvals import run as approvals
+    from mlops_spec.bot.errors import settled
 
-    return approvals(Options(repo=args.repo, pr=args.pr, spec=args.spec, base=args.base))
+    with settled("read the approvals"):
+        return approvals(Options(repo=args.repo, pr=args.pr, spec=args.spec,
+                                 base=args.base))

@@ -52,5 +52,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{repo}: already protected ({len(names)} spec(s), "
               f"{len(environments)} environment(s)).")
     if not args.dry_run and client is not None:
-        protect.apply(client, writes)
+        from mlops_spec.bot.errors import settled
+
+        with settled("protect the repository (protect is idempotent)"):
+            protect.apply(client, writes)
     return 0

@@ -24,8 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.summary:
         require("github3", "bot", "mlops-spec publish")
+    from mlops_spec.bot.errors import settled
     from mlops_spec.bot.publish import Options
     from mlops_spec.bot.publish import run as publish
 
-    return publish(Options(report=args.report, repo=args.repo, pr=args.pr,
-                           summary=args.summary))
+    with settled("publish the gate report"):
+        return publish(Options(report=args.report, repo=args.repo, pr=args.pr,
+                               summary=args.summary))

@@ -28,9 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     require("github3", "bot", "mlops-spec retrain-pr")
+    from mlops_spec.bot.errors import settled
     from mlops_spec.bot.retrain import Options
     from mlops_spec.bot.retrain import run as retrain_pr
 
-    return retrain_pr(Options(model=args.model, evaluation=args.evaluation,
-                              record=args.record, trigger=args.trigger, repo=args.repo,
-                              base=args.base, workflow_token=args.workflow_token))
+    with settled("open the retrain pull request"):
+        return retrain_pr(Options(model=args.model, evaluation=args.evaluation,
+                                  record=args.record, trigger=args.trigger, repo=args.repo,
+                                  base=args.base, workflow_token=args.workflow_token))

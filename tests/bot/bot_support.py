@@ -1,6 +1,6 @@
-"""Shared by the bot's tests: the loopback GitHub fixture (``github``), the repository's
-names and gate reports in the shape of contract 4. Test modules import the fixture from
-here (a tests/bot/conftest.py would shadow tests/conftest.py, which others import)."""
+"""Shared by the bot's tests: the loopback GitHub (each module's ``github`` fixture wraps
+``loopback_github``), the repository's names and gate reports in the shape of contract 4.
+(No tests/bot/conftest.py: it would shadow tests/conftest.py, which other tests import.)"""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ HEAD = "a" * 40
 BASE_SHA = "b" * 40
 
 
-@pytest.fixture
-def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubState]:
+def loopback_github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubState]:
     """The loopback GitHub with acme/models, pull request #7 (head HEAD, base main), the
     workflow token, and the environment a GitHub Actions step would see."""
     import mlops_spec.bot.client as client

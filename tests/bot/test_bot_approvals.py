@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_support import HEAD, REPO_NAME, TOKEN
+from bot_support import HEAD, REPO_NAME, TOKEN, loopback_github
 from github_server import GitHubState
 from helpers import example_text
 
 from mlops_spec.main import main as mlops_main
 
-pytest_plugins = ["bot_support"]  # the `github` fixture
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubState]:
+    yield from loopback_github(monkeypatch, tmp_path)
 
 
 def git(root: Path, *args: str) -> str:

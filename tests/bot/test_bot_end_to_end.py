@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_support import REPO_NAME
+from bot_support import REPO_NAME, loopback_github
 from github_server import GitHubState
 from helpers import example_text
 
 from mlops_spec.main import main as mlops_main
 
-pytest_plugins = ["bot_support"]  # the `github` fixture
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubState]:
+    yield from loopback_github(monkeypatch, tmp_path)
 
 pytest.importorskip("mlops_spec.commands.check",
                     reason="the gate's `mlops-spec check` (issue 11) is not on this branch yet")

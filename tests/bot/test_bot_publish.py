@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from bot_support import BASE_SHA, HEAD, REPO_NAME, TOKEN, gate_report
+import pytest
+from bot_support import BASE_SHA, HEAD, REPO_NAME, TOKEN, gate_report, loopback_github
 from github_server import Fault, GitHubState
 
 from mlops_spec.main import main as mlops_main
 
-pytest_plugins = ["bot_support"]  # the `github` fixture
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubState]:
+    yield from loopback_github(monkeypatch, tmp_path)
 
 CONTEXT = "mlops-spec/credit-risk: main"
 MARKER = "<!-- mlops-spec:report credit-risk -->"
@@ -250,3 +255,29 @@ def test_jenkins_change_variables_locate_the_pull_request(
     monkeypatch.setenv("CHANGE_ID", "7")  # type: ignore[attr-defined]
     assert publish(gate_report(tmp_path, "pass")) == 0
     assert len(own_comments(github)) == 1
+
+
+def test_check_run_that_may_have_landed_is_not_repeated(github: GitHubState,
+                                                        tmp_path: Path) -> None:
+    github.faults.append(Fault("POST", r"/check-runs$", "502-after"))
+    assert publish(gate_report(tmp_path, "fail")) == 0
+    assert len(github.repo(REPO_NAME).check_runs) == 1
+    assert github.latest_status(REPO_NAME, HEAD, CONTEXT)["state"] == "failure"  # type: ignore[index]
+
+
+def test_the_token_is_in_no_log_output_or_error(github: GitHubState, tmp_path: Path,
+                                                caplog: object, capsys: object) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)  # type: ignore[attr-defined]
+    github.faults += [Fault("POST", r"/issues/7/comments$", "502-after"),
+                      Fault("GET", r"/statuses$", "secondary-rate-limit")]
+    assert publish(gate_report(tmp_path, "pending")) == 0
+    github.tokens.clear()
+    assert publish(gate_report(tmp_path, "pass")) == 2
+    out, err = capsys.readouterr()  # type: ignore[attr-defined]
+    logged = "\n".join(r.getMessage() for r in caplog.records)  # type: ignore[attr-defined]
+    assert logged and "POST" in logged  # github3 and urllib3 did log the calls
+    for text in (out, err, logged):
+        assert TOKEN not in text
+    assert all(r.headers.get("Authorization") == f"token {TOKEN}" for r in github.requests)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_support import REPO_NAME
-from github_server import GitHubState
+from bot_support import REPO_NAME, loopback_github
+from github_server import Fault, GitHubState
 from helpers import example_text
 
 from mlops_spec.main import main as mlops_main
 
-pytest_plugins = ["bot_support"]  # the `github` fixture
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubState]:
+    yield from loopback_github(monkeypatch, tmp_path)
 
 RECORD = "retrain/evaluation.json"
 
@@ -138,3 +142,13 @@ def test_contents_are_base64_through_the_api(github: GitHubState, main_branch: s
     assert retrain(evaluation(tmp_path, 0.7)) == 0
     put = next(r for r in github.requests if r.method == "PUT")
     assert json.loads(base64.b64decode(put.body["content"]))["metrics"]["roc_auc"] == 0.7
+
+
+def test_retrain_pull_request_that_landed_before_a_502_is_not_opened_twice(
+        github: GitHubState, main_branch: str, tmp_path: Path) -> None:
+    github.faults.append(Fault("POST", r"/pulls$", "502-after"))
+    github.faults.append(Fault("POST", r"/git/refs$", "timeout-after", stall=1.0))
+    assert retrain(evaluation(tmp_path, 0.85)) == 0
+    opened = [p for p in github.repo(REPO_NAME).pulls.values()
+              if p.head_ref.startswith("mlops/retrain/")]
+    assert len(opened) == 1
