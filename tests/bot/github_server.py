@@ -51,6 +51,7 @@ class Fault:
     kind: str
     times: int = 1
     stall: float = 2.0
+    retry_after: int = 1
 
 
 @dataclass
@@ -265,7 +266,7 @@ def _raise_fault(fault: Fault) -> None:
     if fault.kind == "secondary-rate-limit":
         raise _Reply(403, shapes.error("You have exceeded a secondary rate limit. Please wait "
                                        "a few minutes before you try again.", 403),
-                     {"Retry-After": "1"})
+                     {"Retry-After": str(fault.retry_after)})
     if fault.kind == "rate-limit-reset":
         raise _Reply(403, shapes.error("API rate limit exceeded", 403),
                      {"x-ratelimit-remaining": "0",

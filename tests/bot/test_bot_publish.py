@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -281,3 +282,38 @@ def test_the_token_is_in_no_log_output_or_error(github: GitHubState, tmp_path: P
     for text in (out, err, logged):
         assert TOKEN not in text
     assert all(r.headers.get("Authorization") == f"token {TOKEN}" for r in github.requests)
+
+
+def test_a_rate_limit_longer_than_the_cap_is_an_error(github: GitHubState, tmp_path: Path,
+                                                      capsys: object) -> None:
+    github.faults.append(Fault("GET", r"/comments$", "secondary-rate-limit", retry_after=3600))
+    assert publish(gate_report(tmp_path, "pass")) == 2
+    assert "B007" in capsys.readouterr().err  # type: ignore[attr-defined]
+    assert github.waits == [] and github.writes() == []  # type: ignore[attr-defined]
+
+
+def test_one_comment_and_one_status_per_spec(github: GitHubState, tmp_path: Path) -> None:
+    first = json.loads(gate_report(tmp_path, "pass").read_text())
+    second = json.loads(gate_report(tmp_path, "fail", name="churn").read_text())
+    first["specs"] += second["specs"]
+    first["verdict"] = "fail"
+    both = tmp_path / "both.json"
+    both.write_text(json.dumps(first))
+    assert publish(both) == 0
+    assert publish(both) == 0
+    bodies = [str(c["body"]).split("\n")[0] for c in github.comments(REPO_NAME, 7)]
+    assert bodies == [MARKER, "<!-- mlops-spec:report churn -->"]
+    assert github.latest_status(REPO_NAME, HEAD, CONTEXT)["state"] == "success"  # type: ignore[index]
+    churn = github.latest_status(REPO_NAME, HEAD, "mlops-spec/churn: main")
+    assert churn is not None and churn["state"] == "failure"
+
+
+def test_report_fixture_matches_the_published_schema(tmp_path: Path) -> None:
+    schema_file = Path(__file__).resolve().parents[2] / "schemas" / "gate-report.schema.json"
+    if not schema_file.is_file():
+        pytest.skip("schemas/gate-report.schema.json (the gate's, issue 11) is not here yet")
+    import jsonschema
+
+    schema = json.loads(schema_file.read_text())
+    for verdict in ("pass", "fail", "pending"):
+        jsonschema.validate(json.loads(gate_report(tmp_path, verdict).read_text()), schema)
