@@ -317,3 +317,18 @@ def test_report_fixture_matches_the_published_schema(tmp_path: Path) -> None:
     schema = json.loads(schema_file.read_text())
     for verdict in ("pass", "fail", "pending"):
         jsonschema.validate(json.loads(gate_report(tmp_path, verdict).read_text()), schema)
+
+
+def test_unreachable_api_is_retried_then_an_error(github: GitHubState, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{port}")
+    assert publish(gate_report(tmp_path, "pass")) == 2
+    err = capsys.readouterr().err
+    assert "B005" in err and TOKEN not in err
+    assert github.waits == [0.5, 1.0, 2.0, 4.0]  # type: ignore[attr-defined]
