@@ -3,9 +3,11 @@ login across every page, created once, edited in place, duplicates from a crash 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from github3.issues.comment import IssueComment
 
-from mlops_spec.bot.client import Client
+from mlops_spec.bot.client import Client, calling
 from mlops_spec.bot.errors import BotError, Uncertain
 
 MAX_BODY = 65_000
@@ -81,16 +83,11 @@ class StickyComment:
         data = self.client.json("POST", url, 201, body={"body": text},
                                 what=f"comment on pull request #{self.number}",
                                 permission=PERMISSION)
-        from mlops_spec.bot.client import calling
-
         with calling("read the new comment", PERMISSION, self.client.api_url):
             comment = IssueComment(data, self.client.gh)
         self.comments.append(comment)
         return str(comment.html_url)
 
-    def _call(self, action: object, what: str) -> None:
-        from mlops_spec.bot.client import calling
-
+    def _call(self, action: Callable[[], object], what: str) -> None:
         with calling(what, PERMISSION, self.client.api_url):
-            assert callable(action)
             action()
