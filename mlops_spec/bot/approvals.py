@@ -17,7 +17,7 @@ from typing import Any
 from github3.pulls import PullReview
 
 from mlops_spec.bot import base_spec, context
-from mlops_spec.bot.client import Client
+from mlops_spec.bot.client import Client, calling
 from mlops_spec.bot.errors import BotError
 
 STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"})
@@ -63,9 +63,13 @@ def _teams(options: Options, payload: dict[str, Any]) -> list[str]:
 
 def collect(client: Client, pull: context.Pull, teams: list[str]) -> dict[str, Any]:
     owner, name = pull.repo.split("/")
-    reviews = client.pages(client.url("repos", owner, name, "pulls", pull.number, "reviews"),
-                           PullReview, what=f"read the reviews of pull request #{pull.number}",
-                           permission="pull-requests: read")
+    what = f"read the reviews of pull request #{pull.number}"
+    rows = client.pages(client.url("repos", owner, name, "pulls", pull.number, "reviews"),
+                        dict, what=what, permission="pull-requests: read")
+    with calling(what, "pull-requests: read", client.api_url):
+        # A deleted account's review has no user: it can neither approve nor block.
+        reviews = [PullReview(row, client.gh) for row in rows
+                   if isinstance(row.get("user"), dict)]
     standing = [r for r in reviews if r.state in STATES]
     # A COMMENTED review never approves nor blocks: only other reviewers' teams matter.
     reviewers = list(dict.fromkeys(r.user.login for r in standing if r.state != "COMMENTED"))

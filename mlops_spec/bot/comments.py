@@ -28,9 +28,13 @@ def body(spec_name: str, markdown: str) -> str:
 
 
 def list_all(client: Client, repo: str, number: int) -> list[IssueComment]:
-    return client.pages(client.url("repos", *repo.split("/"), "issues", number, "comments"),
-                        IssueComment, what=f"list the comments of pull request #{number}",
-                        permission="pull-requests: read")
+    """Every comment with an author (a deleted account's may have none: never the bot's)."""
+    what = f"list the comments of pull request #{number}"
+    rows = client.pages(client.url("repos", *repo.split("/"), "issues", number, "comments"),
+                        dict, what=what, permission="pull-requests: read")
+    with calling(what, "pull-requests: read", client.api_url):
+        return [IssueComment(row, client.gh) for row in rows
+                if isinstance(row.get("user"), dict)]
 
 
 def own(comments: list[IssueComment], login: str, spec_name: str) -> list[IssueComment]:

@@ -103,3 +103,22 @@ def test_missing_pull_request_names_the_permission(
         github: GitHubState, checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = approvals(capsys, "--pr", "99")
     assert code == 2 and "B004" in err and "pull-requests: read" in err
+
+
+def test_a_deleted_reviewer_is_skipped(github: GitHubState, checkout: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    github.add_review(REPO_NAME, 7, "sam", "APPROVED", HEAD)
+    github.add_review(REPO_NAME, 7, "gone", "APPROVED", HEAD)
+    import github_shapes
+
+    original = github_shapes.review
+
+    def without_user(*args: object) -> dict[str, object]:
+        body = original(*args)  # type: ignore[arg-type]
+        return body | {"user": None} if body["user"]["login"] == "gone" else body
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(github_shapes, "review", without_user)
+        code, out, err = approvals(capsys)
+    assert code == 0, err
+    assert [r["login"] for r in json.loads(out)["reviews"]] == ["sam"]

@@ -332,3 +332,10 @@ def test_unreachable_api_is_retried_then_an_error(github: GitHubState, tmp_path:
     err = capsys.readouterr().err
     assert "B005" in err and TOKEN not in err
     assert github.waits == [0.5, 1.0, 2.0, 4.0]  # type: ignore[attr-defined]
+
+
+def test_a_comment_without_author_is_skipped(github: GitHubState, tmp_path: Path) -> None:
+    github.add_comment(REPO_NAME, 7, "gone", f"{MARKER}\nby a deleted account")
+    github.repo(REPO_NAME).comments[7][0]["user"] = None
+    assert publish(gate_report(tmp_path, "pass")) == 0
+    assert len(own_comments(github)) == 1 and len(github.comments(REPO_NAME, 7)) == 2
