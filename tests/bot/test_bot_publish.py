@@ -27,7 +27,8 @@ def publish(report: Path, *extra: str, capsys: object = None) -> int:
 
 def own_comments(github: GitHubState) -> list[dict[str, object]]:
     return [c for c in github.comments(REPO_NAME, 7)
-            if str(c["body"]).startswith(MARKER) and c["user"]["login"] == "github-actions[bot]"]
+            if str(c["body"]).startswith(MARKER)
+            and (c["user"] or {}).get("login") == "github-actions[bot]"]
 
 
 def test_publish_twice_leaves_one_comment_edited(github: GitHubState, tmp_path: Path) -> None:
