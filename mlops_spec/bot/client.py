@@ -201,7 +201,8 @@ def calling(what: str, permission: str, api_url: str) -> Iterator[None]:
         raise BotError.of("B003", f"GitHub rejected the token (401 Bad credentials) when "
                                   f"trying to {what}",
                           "pass a valid token in GITHUB_TOKEN (in a workflow: "
-                          "`GITHUB_TOKEN: ${{ github.token }}`)") from None
+                          "`GITHUB_TOKEN: ${{ github.token }}`) whose job grants "
+                          f"`permissions: {permission}`") from None
     except (gh_errors.ForbiddenError, gh_errors.NotFoundError) as exc:
         message = str(getattr(exc, "msg", "") or "")
         if "rate limit" in message.lower():

@@ -142,7 +142,7 @@ def test_401_exits_2_naming_the_fix_without_the_token(github: GitHubState, tmp_p
     github.tokens.clear()
     assert publish(gate_report(tmp_path, "pass")) == 2
     out, err = capsys.readouterr()  # type: ignore[attr-defined]
-    assert "B003" in err and "GITHUB_TOKEN" in err
+    assert "B003" in err and "GITHUB_TOKEN" in err and "pull-requests: read" in err
     assert TOKEN not in out + err
 
 
