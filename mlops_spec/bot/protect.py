@@ -7,6 +7,8 @@ workflow, and GitHub creates a missing environment unprotected, so an admin appl
   no deletion;
 - every environment of every spec, deployable only from the main branch.
 
+``--classic`` writes classic branch protection instead of the ruleset (GHES before 3.11).
+
 Idempotent: it reads what exists and writes only what differs; ``--dry-run`` prints the
 writes instead of making them.
 """
@@ -54,8 +56,39 @@ def ruleset(spec_names: list[str], branch: str) -> dict[str, Any]:
     }
 
 
+def branch_protection(spec_names: list[str], branch: str) -> dict[str, Any]:
+    """The same as ``ruleset`` as classic branch protection (GHES before 3.11)."""
+    return {
+        "required_status_checks": {"strict": False, "contexts": sorted(
+            {status_context(name, branch) for name in spec_names})},
+        "enforce_admins": True,
+        "required_pull_request_reviews": {"dismiss_stale_reviews": True,
+                                          "require_code_owner_reviews": True,
+                                          "required_approving_review_count": 1},
+        "restrictions": None, "allow_force_pushes": False, "allow_deletions": False,
+    }
+
+
+def _protection_as_set(current: dict[str, Any]) -> dict[str, Any]:
+    """GET .../protection answers another shape than PUT takes: bring it to PUT's."""
+    checks = current.get("required_status_checks") or {}
+    reviews = current.get("required_pull_request_reviews") or {}
+    return {
+        "required_status_checks": {"strict": bool(checks.get("strict")),
+                                   "contexts": sorted(checks.get("contexts") or [])},
+        "enforce_admins": bool((current.get("enforce_admins") or {}).get("enabled")),
+        "required_pull_request_reviews": {
+            key: reviews.get(key) for key in ("dismiss_stale_reviews",
+                                              "require_code_owner_reviews",
+                                              "required_approving_review_count")},
+        "restrictions": current.get("restrictions"),
+        "allow_force_pushes": bool((current.get("allow_force_pushes") or {}).get("enabled")),
+        "allow_deletions": bool((current.get("allow_deletions") or {}).get("enabled")),
+    }
+
+
 def plan(client: Client | None, api_url: str, repo: str, spec_names: list[str],
-         environments: list[str], branch: str) -> list[Write]:
+         environments: list[str], branch: str, *, classic: bool = False) -> list[Write]:
     """The writes that make the repository match; with no client, as if nothing existed."""
     owner, name = repo.split("/")
 
@@ -63,15 +96,25 @@ def plan(client: Client | None, api_url: str, repo: str, spec_names: list[str],
         return "/".join([api_url.rstrip("/"), "repos", owner, name, *map(str, parts)])
 
     writes: list[Write] = []
-    wanted = ruleset(spec_names, branch)
-    existing = _find_ruleset(client, url("rulesets")) if client else None
-    if existing is None:
-        writes.append(Write("POST", url("rulesets"), wanted))
+    if classic:
+        wanted = branch_protection(spec_names, branch)
+        target = url("branches", branch, "protection")
+        current = client.get_or_none(target, what=f"read the protection of {branch}",
+                                     permission=ADMIN) if client else None
+        if current is None or _protection_as_set(current) != wanted:
+            writes.append(Write("PUT", target, wanted))
     else:
-        current = client.json("GET", url("rulesets", need(existing, "id")), 200,  # type: ignore[union-attr]
-                              what="read the governance ruleset", permission=ADMIN)
-        if any(_normal(current.get(key)) != _normal(value) for key, value in wanted.items()):
-            writes.append(Write("PUT", url("rulesets", need(existing, "id")), wanted))
+        wanted = ruleset(spec_names, branch)
+        existing = _find_ruleset(client, url("rulesets")) if client else None
+        if existing is None:
+            writes.append(Write("POST", url("rulesets"), wanted))
+        else:
+            rules_url = url("rulesets", need(existing, "id"))
+            current = client.json("GET", rules_url, 200,  # type: ignore[union-attr]
+                                  what="read the governance ruleset", permission=ADMIN)
+            if any(_normal(current.get(key)) != _normal(value)
+                   for key, value in wanted.items()):
+                writes.append(Write("PUT", rules_url, wanted))
     policy = {"protected_branches": False, "custom_branch_policies": True}
     for env in environments:
         found = client.get_or_none(url("environments", env), what=f"read environment {env}",

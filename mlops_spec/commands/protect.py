@@ -15,6 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="repository (default: $GITHUB_REPOSITORY)")
     parser.add_argument("--branch", default="main",
                         help="the protected branch pull requests merge into (default: main)")
+    parser.add_argument("--classic", action="store_true",
+                        help="classic branch protection instead of a ruleset (GitHub "
+                             "Enterprise Server before 3.11)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the API calls that would be made; change nothing")
 
@@ -45,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     repo = context.repository(args.repo)
     api = context.api_url()
     client = None if offline else context.connect()  # offline: as if nothing existed
-    writes = protect.plan(client, api, repo, names, environments, args.branch)
+    writes = protect.plan(client, api, repo, names, environments, args.branch,
+                          classic=args.classic)
     for write in writes:
         print(("would " if args.dry_run else "") + write.show(api))
     if not writes:

@@ -323,6 +323,35 @@ def _create_branch_policy(state: GitHubState, login: str, query: Any, body: Any,
     return made
 
 
+def _get_protection(state: GitHubState, login: str, query: Any, body: Any, owner: str,
+                    name: str, branch: str) -> Any:
+    found = state.repo(f"{owner}/{name}").protection.get(branch)
+    if found is None:
+        raise _Reply(404, shapes.error("Branch not protected", 404))
+    return found
+
+
+def _put_protection(state: GitHubState, login: str, query: Any, body: Any, owner: str,
+                    name: str, branch: str) -> Any:
+    """components/schemas/protected-branch: GitHub answers flags as {"enabled": ...}."""
+    url = f"{state.base}/repos/{owner}/{name}/branches/{branch}/protection"
+    checks = body["required_status_checks"]
+    made = {
+        "url": url,
+        "required_status_checks": {"url": f"{url}/required_status_checks",
+                                   "strict": checks["strict"], "contexts": checks["contexts"],
+                                   "checks": [{"context": c, "app_id": None}
+                                              for c in checks["contexts"]]},
+        "enforce_admins": {"url": f"{url}/enforce_admins", "enabled": body["enforce_admins"]},
+        "required_pull_request_reviews": body["required_pull_request_reviews"]
+        | {"url": f"{url}/required_pull_request_reviews"},
+        "allow_force_pushes": {"enabled": body["allow_force_pushes"]},
+        "allow_deletions": {"enabled": body["allow_deletions"]},
+    }
+    state.repo(f"{owner}/{name}").protection[branch] = made
+    return made
+
+
 _R = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
 ROUTES: list[Route] = [
     (method, re.compile(pattern), needs, handler) for method, pattern, needs, handler in [
@@ -352,6 +381,10 @@ ROUTES: list[Route] = [
         ("POST", _R + r"/rulesets", "administration", _put_ruleset),
         ("GET", _R + r"/rulesets/(?P<ruleset_id>\d+)", "administration", _get_ruleset),
         ("PUT", _R + r"/rulesets/(?P<ruleset_id>\d+)", "administration", _put_ruleset),
+        ("GET", _R + r"/branches/(?P<branch>.+)/protection", "administration",
+         _get_protection),
+        ("PUT", _R + r"/branches/(?P<branch>.+)/protection", "administration",
+         _put_protection),
         ("GET", _R + r"/environments/(?P<env>[^/]+)", "", _get_environment),
         ("PUT", _R + r"/environments/(?P<env>[^/]+)", "administration", _put_environment),
         ("GET", _R + r"/environments/(?P<env>[^/]+)/deployment-branch-policies", "",

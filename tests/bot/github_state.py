@@ -67,6 +67,7 @@ class Repo:
     branches: dict[str, str] = field(default_factory=dict)  # branch -> commit sha
     trees: dict[str, dict[str, bytes]] = field(default_factory=dict)  # commit -> files
     rulesets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    protection: dict[str, dict[str, Any]] = field(default_factory=dict)
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
     branch_policies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 

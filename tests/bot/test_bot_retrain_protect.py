@@ -152,3 +152,15 @@ def test_retrain_pull_request_that_landed_before_a_502_is_not_opened_twice(
     opened = [p for p in github.repo(REPO_NAME).pulls.values()
               if p.head_ref.startswith("mlops/retrain/")]
     assert len(opened) == 1
+
+
+def test_classic_branch_protection_is_idempotent(github: GitHubState, spec_dir: Path) -> None:
+    args = ["protect", str(spec_dir), "--repo", REPO_NAME, "--classic"]
+    assert mlops_main(args) == 0
+    protection = github.repo(REPO_NAME).protection["main"]
+    assert protection["required_status_checks"]["contexts"] == ["mlops-spec/credit-risk: main"]
+    assert protection["required_pull_request_reviews"]["require_code_owner_reviews"] is True
+    assert github.repo(REPO_NAME).rulesets == {}
+    github.clear_requests()
+    assert mlops_main(args) == 0
+    assert github.writes() == []
