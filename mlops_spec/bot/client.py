@@ -143,15 +143,8 @@ class Client:
         self.gh = github3.GitHub(session=session)
         self.gh.login(token=token)
 
-    @property
-    def session(self) -> Any:
-        return self.gh.session
-
     def url(self, *parts: str | int) -> str:
         return str(self.gh._build_url(*[str(p) for p in parts]))
-
-    def request_count(self) -> int:
-        return int(self.session.request_counter)
 
     def json(self, method: str, url: str, expected: int, *, what: str, permission: str,
              body: Any = None, params: dict[str, Any] | None = None) -> Any:
@@ -233,12 +226,13 @@ def calling(what: str, permission: str, api_url: str) -> Iterator[None]:
 
 
 def need(mapping: Any, *keys: str) -> Any:
-    """``mapping[k1][k2]...`` of a JSON answer, or KeyError (mapped to B006 by calling)."""
+    """``mapping[k1][k2]...`` of a JSON answer, or B006 naming the missing field."""
     value = mapping
     for key in keys:
         if not isinstance(value, dict) or key not in value:
-            raise KeyError(".".join(keys))
+            raise BotError.of("B006", f"GitHub's answer lacks `{'.'.join(keys)}`: refused, "
+                                      "nothing was published from it",
+                              "check that GITHUB_API_URL points at the GitHub REST API "
+                              "(https://HOST/api/v3 on GitHub Enterprise Server)")
         value = value[key]
     return value
-
-

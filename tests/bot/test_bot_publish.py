@@ -340,3 +340,18 @@ def test_a_comment_without_author_is_skipped(github: GitHubState, tmp_path: Path
     github.repo(REPO_NAME).comments[7][0]["user"] = None
     assert publish(gate_report(tmp_path, "pass")) == 0
     assert len(own_comments(github)) == 1 and len(github.comments(REPO_NAME, 7)) == 2
+
+
+def test_a_pull_request_answer_without_its_head_is_refused(
+        github: GitHubState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import github_shapes
+
+    original = github_shapes.pull_request
+    monkeypatch.setattr(github_shapes, "pull_request",
+                        lambda *a: {k: v for k, v in original(*a).items() if k != "head"})
+    monkeypatch.delenv("GITHUB_EVENT_PATH")
+    assert publish(gate_report(tmp_path, "pass"), "--pr", "7") == 2
+    err = capsys.readouterr().err
+    assert "B006" in err and "lacks `head`" in err
+    assert github.writes() == []
