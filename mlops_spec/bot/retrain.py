@@ -111,7 +111,12 @@ def _file(client: Client, repo: str, path: str, ref: str) -> tuple[bytes, str] |
                               permission="contents: read")
     if data is None:
         return None
-    return base64.b64decode(str(need(data, "content"))), str(need(data, "sha"))
+    try:
+        content = base64.b64decode(str(need(data, "content")), validate=False)
+    except ValueError:
+        raise BotError.of("B006", f"GitHub's answer for {path} on {ref} is not base64 "
+                                  "content: refused") from None
+    return content, str(need(data, "sha"))
 
 
 def _open_retrain_pull(client: Client, repo: str, model: str, base: str) -> Any:
