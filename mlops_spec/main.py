@@ -29,6 +29,10 @@ COMMANDS: dict[str, str] = {
     "fetch": "download a stored model version into a directory, every digest verified",
     "promote": "check a version is stored and move the registry alias of an environment",
     "rollout": "walk a KServe canary through its steps after an apply; roll back on failure",
+    "publish": "post the gate report on the pull request: one comment, one status per spec",
+    "approvals": "write the pull request's reviews as JSON for `check --approvals`",
+    "retrain-pr": "open or update the retrain pull request with a new evaluation",
+    "protect": "make the gate binding: branch ruleset and environments the spec implies",
 }
 
 
@@ -58,7 +62,7 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
         sub_parser = sub.add_parser(name, help=help_text, description=help_text,
                                     formatter_class=_Formatter)
         if name == chosen:
-            module = importlib.import_module(f"mlops_spec.commands.{name}")
+            module = importlib.import_module(_module_of(name))
             module.add_arguments(sub_parser)
     return parser
 
@@ -94,9 +98,13 @@ def console() -> None:
     sys.exit(code)
 
 
+def _module_of(command: str) -> str:
+    return f"mlops_spec.commands.{command.replace('-', '_')}"
+
+
 def _dispatch(argv: list[str]) -> int:
     chosen = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(chosen if chosen in COMMANDS else None).parse_args(argv)
-    module = importlib.import_module(f"mlops_spec.commands.{args.command}")
+    module = importlib.import_module(_module_of(args.command))
     code: int = module.run(args)
     return code

@@ -27,7 +27,7 @@ SOURCES: dict[str, tuple[dict[str, str], str]] = {
     "wheel": ({"wheel": "tools/mlops_spec-0.1.0-py3-none-any.whl"},
               "./tools/mlops_spec-0.1.0-py3-none-any.whl"),
 }
-_COMMAND = re.compile(r"mlops-spec (?P<command>[a-z]+)\b")
+_COMMAND = re.compile(r"mlops-spec (?P<command>[a-z]+(-[a-z]+)*)\b")
 _EXTRAS = re.compile(r"\[(?P<extras>[a-z0-9,]*)\]")
 
 
@@ -46,7 +46,9 @@ def rendered(data: dict[str, Any]) -> dict[str, str]:
 
 def expected_extras(spec: Spec, commands: list[str]) -> set[str]:
     extras = {e for c in commands for e in COMMAND_EXTRAS[c]}
-    return extras | (set(store_extras(spec)) if "upload" in commands else set())
+    if {"upload", "fetch", "promote"} & set(commands):
+        extras |= set(store_extras(spec)) | ({"mlflow"} if spec.model.registry else set())
+    return extras
 
 
 def extras_of(requirement: str) -> set[str]:

@@ -29,7 +29,7 @@ from mlops_spec.render import engine
 from mlops_spec.render.outputs import RenderContext
 from mlops_spec.spec.validate import validate_text
 
-NOT_YET_BUILT = {"train", "publish", "approvals", "score",
+NOT_YET_BUILT = {"train", "score",
                  "evaluate"}
 """Subcommands the generated pipelines call that the CLI does not have yet (xfail)."""
 
@@ -68,11 +68,29 @@ def shell_commands(script: str) -> Iterator[list[str]]:
                 segment.append(word)
 
 
+_REDIRECT = re.compile(r"^[0-9]*(>>?|<)(&[0-9]+)?$")
+"""A redirection word (``>``, ``2>``, ``>>``, ``<``, ``2>&1``); its target follows unless
+it duplicates a descriptor."""
+
+
+def _without_redirections(words: list[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif _REDIRECT.match(word):
+            skip = "&" not in word
+        else:
+            out.append(word)
+    return out
+
+
 def _invocation(words: list[str]) -> Iterator[list[str]]:
     while words and _ASSIGNMENT.match(words[0]):
         words = words[1:]
     if words and PurePosixPath(words[0]).name == "mlops-spec":
-        yield words[1:]
+        yield _without_redirections(words[1:])
 
 
 def _groovy_unescape(text: str) -> str:
@@ -186,10 +204,11 @@ def test_shell_extraction_handles_the_forms_pipelines_use() -> None:
               '    --from out\n'
               'status=0\nmlops-spec drift "$SPEC" --reference r || status=$?\n'
               "echo 'mlops-spec: no report'\n"
-              'if mlops-spec validate x; then echo ok; fi\n')
+              'if mlops-spec validate x; then echo ok; fi\n'
+              'mlops-spec approvals --spec "$SPEC" > "$RUNNER_TEMP/a.json" 2>&1\n')
     assert list(shell_commands(script)) == [
         ["upload", "$SPEC", "--from", "out"], ["drift", "$SPEC", "--reference", "r"],
-        ["validate", "x"]]
+        ["validate", "x"], ["approvals", "--spec", "$SPEC"]]
     folded = yaml.safe_load("run: >-\n  mlops-spec check a\n  --report b\n")["run"]
     assert list(shell_commands(folded)) == [["check", "a", "--report", "b"]]
     groovy = "sh '''\n  .venv/bin/mlops-spec check \"$S\" \\\\\n    --report r\n'''\n"

@@ -29,7 +29,8 @@ PURPOSES = {
     "embedded": {"pr", "deploy", "monitor", "release"},
     "embedded-minimal": {"pr", "deploy", "release"},
 }
-ALLOWED_TRIGGERS = {"pull_request", "push", "schedule", "workflow_dispatch"}
+ALLOWED_TRIGGERS = {"pull_request", "pull_request_review", "push", "schedule",
+                    "workflow_dispatch"}
 SHA_USES = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)@(?P<sha>[0-9a-f]{40})$")
 
 
@@ -137,10 +138,14 @@ def test_generated_header_and_install_pin() -> None:
 
 def test_pr_check_gates_and_reports() -> None:
     pr = parsed(workflows(variant("example"))["pr"])
-    assert pr["on"] == {"pull_request": None}
+    # Reviews re-run the gate (the status follows approvals) without retraining.
+    assert pr["on"] == {"pull_request": None,
+                        "pull_request_review": {"types": ["submitted", "dismissed"]}}
     check, report = pr["jobs"]["check"], pr["jobs"]["report"]
-    assert check["permissions"] == {"contents": "read"}
-    assert report["permissions"] == {"pull-requests": "write", "statuses": "write"}
+    assert check["permissions"] == {"contents": "read", "pull-requests": "read",
+                                    "actions": "read"}
+    assert report["permissions"] == {"pull-requests": "write", "statuses": "write",
+                                     "checks": "write"}
     assert report["needs"] == "check"
     runs = [step.get("run", "") for step in steps(check)]
     assert 'mlops-spec validate "$SPEC" --format github' in runs
@@ -149,6 +154,14 @@ def test_pr_check_gates_and_reports() -> None:
     gate = next(step for step in steps(check) if step.get("id") == "gate")
     assert gate["env"]["BASE_REF"] == "${{ github.event.pull_request.base.sha }}"
     assert gate["run"].startswith('mlops-spec check "$SPEC" --base "$BASE_REF"')
+    assert '--approvals "$RUNNER_TEMP/approvals.json"' in gate["run"]
+    assert ('mlops-spec approvals --spec "$SPEC" --base "$BASE_REF" > '
+            '"$RUNNER_TEMP/approvals.json"') in runs
+    train = next(step for step in steps(check) if step.get("name") == "Train and evaluate")
+    assert train["if"] == "steps.restore.outcome != 'success'"
+    restore = next(step for step in steps(check) if step.get("id") == "restore")
+    assert restore["with"]["run-id"] == "${{ steps.evidence.outputs.run_id }}"
+    assert restore["continue-on-error"] is True
     checkout = steps(check)[0]
     assert checkout["with"]["fetch-depth"] == 0  # the base branch's policy is read from git
     # A fork PR (read-only token) gets the report in the job summary; the gate still
@@ -169,8 +182,10 @@ def test_pr_check_in_a_monorepo_passes_fast_for_other_models() -> None:
     assert changes["env"]["WORKFLOWS"] == ":(glob).github/workflows/mlops-credit-risk-*"
     for step in steps(check)[2:]:
         if step.get("id") != "gate" and "--summary" not in step.get("run", "") and (
-                "upload-artifact" not in step.get("uses", "")):
-            assert step["if"] == "steps.changes.outputs.relevant == 'true'", step["name"]
+                "upload-artifact" not in step.get("uses", "")) and step.get("id") != "restore":
+            # (the restore step follows the evidence step, skipped for other models)
+            assert step["if"].startswith("steps.changes.outputs.relevant == 'true'"), (
+                step["name"])
     assert "paths" not in str(pr["on"])  # the required check always reports
 
 
@@ -248,10 +263,12 @@ def test_monitor_and_retrain() -> None:
     pull = jobs["pull-request"]
     assert pull["permissions"] == {"contents": "write", "pull-requests": "write"}
     script = steps(pull)[-1]
-    assert script["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert script["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
     assert script["env"]["RECORD"] == "retrain/evaluation.json"
-    assert "gh pr create" in script["run"] and "gh auth setup-git" in script["run"]
-    assert "close and reopen" in script["env"]["CHECKS_NOTE"]
+    assert script["env"]["TRIGGER"] == "${{ needs.retrain.outputs.trigger }}"
+    assert script["run"].startswith('mlops-spec retrain-pr --model "$MODEL_NAME"')
+    assert script["run"].endswith("--workflow-token")  # says GitHub starts no checks
+    assert not any("actions/checkout" in step.get("uses", "") for step in steps(pull))
 
 
 def test_monitor_variants() -> None:
@@ -261,8 +278,9 @@ def test_monitor_variants() -> None:
     assert jobs["retrain"]["if"].startswith("(github.event.schedule == '30 2 1 * *'")
     # A token for retrain PRs, so their checks run.
     shadow = parsed(workflows(variant("kubernetes-shadow"))["monitor"])
-    assert steps(shadow["jobs"]["pull-request"])[-1]["env"]["GH_TOKEN"] == (
-        "${{ secrets.MLOPS_PR_TOKEN }}")
+    last = steps(shadow["jobs"]["pull-request"])[-1]
+    assert last["env"]["GITHUB_TOKEN"] == "${{ secrets.MLOPS_PR_TOKEN }}"
+    assert "--workflow-token" not in last["run"]
     # Monitoring without retraining: drift fails the run (an alert), no retrain jobs.
     batch = parsed(workflows(variant("batch"))["monitor"])
     assert list(batch["jobs"]) == ["monitor"]

@@ -12,17 +12,30 @@ from mlops_spec.spec.sections import Install, Spec
 COMMAND_EXTRAS: dict[str, tuple[str, ...]] = {
     "validate": (),
     "render": (),
-    "train": ("train",),
+    "diff": (),
     "check": (),
-    "publish": ("bot",),
-    "upload": (),  # plus the store's backend, see store_extras
+    "train": ("train",),
+    "evaluate": ("train",),
+    "score": ("train",),
+    "upload": (),  # plus the store's backend and registry, see store_extras
+    "fetch": (),
+    "promote": (),
     "drift": ("drift",),
+    "rollout": (),
+    "publish": ("bot",),
+    "approvals": ("bot",),
+    "retrain-pr": ("bot",),
+    "protect": ("bot",),
 }
 """The extras of ``pyproject.toml`` each command imports (``require(...)`` in its code)."""
 
 STORE_EXTRAS: dict[str, str] = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure",
                                 "abfs": "azure", "abfss": "azure"}
 """fsspec backend extra of each remote artifact-store scheme (https needs none)."""
+
+
+STORE_COMMANDS = frozenset({"upload", "fetch", "promote"})
+"""Commands that read or write the artifact store (and the registry, when one is set)."""
 
 
 def store_extras(spec: Spec) -> tuple[str, ...]:
@@ -38,8 +51,10 @@ def extras(spec: Spec, *commands: str) -> list[str]:
     needed: list[str] = []
     for command in commands:
         needed += COMMAND_EXTRAS[command]
-        if command == "upload":
+        if command in STORE_COMMANDS:
             needed += store_extras(spec)
+            if spec.model.registry is not None:
+                needed.append("mlflow")
     return sorted(set(needed))
 
 

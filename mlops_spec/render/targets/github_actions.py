@@ -168,6 +168,13 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
         check_requirement=job_requirement(
             spec, "validate", "render", "train", "check", "publish"),
         report_requirement=job_requirement(spec, "publish"),
+        status_context=f"mlops-spec/{plan.model}: {MAIN_BRANCH}",
+        workflow_file=workflow_path(ctx.spec, "pr").rsplit("/", 1)[1],
+        # On a review, reuse the evaluation of the same head; train only without one.
+        evidence_if=literal(("steps.changes.outputs.relevant == 'true' && " if scoped else "")
+                            + "github.event_name == 'pull_request_review'"),
+        train_if=literal(("steps.changes.outputs.relevant == 'true' && " if scoped else "")
+                         + "steps.restore.outcome != 'success'"),
         minutes=STEP_MINUTES,
     )
 
@@ -254,8 +261,13 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         current_data=monitoring.current_data if monitoring else None,
         reference=REFERENCE_PROFILE,
         record=ctx.in_model_dir(RETRAIN_RECORD),
-        branch=f"mlops/retrain/{plan.model}",
         token=token,
+        # What started the retrain names its branch: monitoring, schedule, workflow_dispatch.
+        trigger_expression=literal("${{ needs.monitor.outputs.fired == 'true' && 'monitoring' "
+                                   "|| github.event_name }}" if triggers
+                                   else "${{ github.event_name }}"),
+        trigger=literal("${{ needs.retrain.outputs.trigger }}"),
+        pull_request_requirement=job_requirement(spec, "retrain-pr"),
         own_token=PR_TOKEN_SECRET in spec.ci.secrets,
         monitor_requirement=job_requirement(spec, "train", "drift"),
         retrain_requirement=job_requirement(spec, "train"),
