@@ -28,3 +28,18 @@ def role_secrets(secrets: list[str], environments: list[str]) -> tuple[list[str]
     kubeconfigs = {kubeconfig_secret(name) for name in environments}
     special = kubeconfigs | {PR_TOKEN_SECRET}
     return ([s for s in secrets if s in kubeconfigs], [s for s in secrets if s not in special])
+
+
+SERVING_DIR = "serving"
+"""The subdirectory of an output/version directory the serving runtimes download."""
+
+
+def serving_files() -> dict[str, str]:
+    """What ``train`` writes under ``serving/``: relative path -> serialisation.
+
+    Today the runtimes (KServe's scikit-learn server, MLServer's sklearn runtime) load a
+    joblib pickle, ``serving/model.joblib`` (render/kubernetes/common.py MODEL_FILE). That
+    file is pickle: it is made from the same fitted pipeline as the safe ``model.skops``,
+    and only the serving runtime, in its own pod, loads it. Change the format here only.
+    """
+    return {f"{SERVING_DIR}/model.joblib": "joblib"}

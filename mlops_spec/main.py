@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "render": "write the CI workflows, pipelines and manifests the spec implies",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
     "drift": "compare current data with the training reference; exit 1 to retrain",
+    "train": "train the spec's model and write the artifact, evaluation and model card",
+    "evaluate": "re-evaluate a trained model on data, optionally against the champion",
+    "score": "score a CSV or Parquet file in chunks (batch inference, optionally sharded)",
 }
 
 
