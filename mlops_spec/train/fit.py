@@ -1,7 +1,14 @@
-"""Split as declared, search hyperparameters if asked, fit the pipeline."""
+"""Split as declared, search hyperparameters if asked, fit the pipeline.
+
+Fitting runs on one thread unless ``MLOPS_SPEC_THREADS`` says otherwise: the results of
+multi-threaded estimators (histogram sums in gradient boosting) may depend on the thread
+count, and a laptop must reproduce what CI computed; on a shared CI runner one thread is
+also faster than OpenMP threads spinning for a busy core.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +48,19 @@ def split(spec: Spec, x: Any, y: Any, file: str) -> Split:
     return Split(*parts)
 
 
+def threads() -> int:
+    raw = os.environ.get("MLOPS_SPEC_THREADS", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
 def fit(spec: Spec, data: Split, file: str, progress: Progress) -> Fitted:
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    with threadpool_limits(limits=threads()):
+        return _fit(spec, data, file, progress)
+
+
+def _fit(spec: Spec, data: Split, file: str, progress: Progress) -> Fitted:
     model = pipeline.build(spec, file)
     searcher = pipeline.search(spec, model, file)
     try:
