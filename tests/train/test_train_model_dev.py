@@ -41,7 +41,8 @@ def test_grid_search_refits_the_best_parameters(tmp_path: Path) -> None:
     spec = write_project(tmp_path / "p", LOGISTIC, (
         "split: {test_size: 0.2, stratify: true, seed: 42}",
         "split: {test_size: 0.2, stratify: true, seed: 42}\n"
-        "  search: {method: grid, grid: {class_weight: [null, balanced]}, folds: 3, scoring: roc_auc}"),
+        "  search: {method: grid, grid: {class_weight: [null, balanced]}, folds: 3, "
+        "scoring: roc_auc}"),
         rows=600)
     run = cli("train", spec, "--out", tmp_path / "out", "--quiet")
     assert run.code == 0, run.err
