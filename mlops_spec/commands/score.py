@@ -12,7 +12,6 @@ pod of the batch CronJob's Indexed Job runs. Exit 0, or 2 for an input error.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 
@@ -35,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from mlops_spec.train.progress import Progress
     from mlops_spec.train.specfile import load_spec
 
-    shard = parse_shard(os.path.expandvars(args.shard)) if args.shard else None
+    shard = parse_shard(args.shard) if args.shard else None
     _, spec = load_spec(Path(args.spec), "score")
     rows = score(spec, Path(args.model), Path(args.input), Path(args.output), shard,
                  Progress(args.quiet))

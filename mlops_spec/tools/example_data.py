@@ -9,7 +9,8 @@ How the columns relate (so a model has something to learn):
 
 * ``employment_years``: exponential-ish (mean ~7), capped at 45, 4% missing;
 * ``income``: log-normal around 48k, rising with employment years, 3% missing;
-* ``home_ownership``: own / mortgage / rent / other, richer applicants own more often;
+* ``home_ownership``: own / mortgage / rent / other, richer applicants own more often,
+  1% missing;
 * ``loan_amount``: log-normal, scaled with income;
 * ``debt_to_income``: beta-distributed, higher for renters, 2% missing;
 * ``defaulted``: a logistic function of debt-to-income, loan-to-income, income, employment
@@ -65,6 +66,7 @@ def generate(rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> dict[str, An
     emails = np.array([f"applicant{n:07d}@{DOMAINS[n % len(DOMAINS)]}" for n in ids],
                       dtype=object)
     zips = np.array([f"{z:05d}" for z in rng.integers(1000, 99_999, rows)], dtype=object)
+    ownership[rng.random(rows) < 0.01] = ""  # 1% not recorded
     return {
         "application_id": ids, "income": missing(income, 0.03), "loan_amount": loan,
         "employment_years": missing(employment, 0.04), "debt_to_income": missing(dti, 0.02),

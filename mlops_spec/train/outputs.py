@@ -39,6 +39,7 @@ def staged(out: Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         yield tmp
+        _readable(tmp)
         if out.exists():
             old = out.with_name(f".{out.name}.old-{tmp.name}")
             out.rename(old)
@@ -49,6 +50,17 @@ def staged(out: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _readable(root: Path) -> None:
+    """Give the staged tree the modes a normal ``mkdir``/``open`` would (mkdtemp and
+    mkstemp create them private to the user)."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in [root, *root.rglob("*")]:
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
 
 
 def write_json(path: Path, data: Any) -> Path:

@@ -124,12 +124,15 @@ def build_evaluation(spec: Spec, spec_file: Path, prepared: Prepared, metrics: d
 
 
 def _factors(spec: Spec, model: Any, data: Split) -> dict[str, Any]:
+    import numpy as np
+
     metric = spec.model.metrics[0]
     groups = []
     for feature in spec.features.columns:
         if feature.type == "numeric":
             continue
-        column = data.x_test[feature.name].astype(str).to_numpy()
+        column = np.array(["(missing)" if v != v else str(v)
+                           for v in data.x_test[feature.name]], dtype=object)
         values = []
         for value in sorted(set(column.tolist())):
             mask = column == value
