@@ -29,10 +29,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mlops_spec.train.dataset import refuse_remote
     from mlops_spec.train.progress import Progress
     from mlops_spec.train.run import evaluate
     from mlops_spec.train.specfile import load_spec
 
+    if args.data:
+        refuse_remote(args.data, "--data", "<command line>")
     spec_file, spec = load_spec(Path(args.spec), "evaluate")
     evaluated = evaluate(spec, spec_file, Path(args.model),
                          Path(args.data) if args.data else None,

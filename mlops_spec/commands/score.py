@@ -31,9 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mlops_spec.train.batch import parse_shard, score
+    from mlops_spec.train.dataset import refuse_remote
     from mlops_spec.train.progress import Progress
     from mlops_spec.train.specfile import load_spec
 
+    for option, value in (("--input", args.input), ("--output", args.output)):
+        refuse_remote(value, option, "<command line>")
     shard = parse_shard(args.shard) if args.shard else None
     _, spec = load_spec(Path(args.spec), "score")
     rows = score(spec, Path(args.model), Path(args.input), Path(args.output), shard,

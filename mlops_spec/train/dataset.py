@@ -56,14 +56,19 @@ def max_data_bytes() -> int:
     return int(raw) if raw and raw.isdigit() else MAX_DATA_BYTES
 
 
-def local_path(spec_file: Path, source: DataSource) -> Path:
-    """Where a source is read from. The one place remote URIs are decided: they are refused
-    until the store layer reads them (copy the data to a local file meanwhile)."""
-    if "://" in source.uri:
+def refuse_remote(uri: str, what: str, file: str) -> None:
+    """The one place remote URIs are decided: refused until the store layer reads them
+    (copy the data to a local file meanwhile)."""
+    if "://" in uri:
         raise TrainError.single(
-            "T006", f"source {source.name!r} is remote ({source.uri}); train reads local "
-                    "CSV and Parquet files only for now", str(spec_file),
-            hint="copy the data into the repository (or a local path) and point uri at it")
+            "T006", f"{what} is remote ({uri}); train, evaluate and score read local CSV and "
+                    "Parquet files only for now", file,
+            hint="copy the data to a local path (or the repository) and use that")
+
+
+def local_path(spec_file: Path, source: DataSource) -> Path:
+    """Where a source is read from (relative paths are relative to the spec)."""
+    refuse_remote(source.uri, f"source {source.name!r}", str(spec_file))
     path = Path(source.uri)
     return path if path.is_absolute() else spec_file.parent / path
 

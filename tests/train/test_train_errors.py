@@ -116,3 +116,10 @@ def test_score_errors(tmp_path: Path) -> None:
     run = cli("score", spec, "--model", tmp_path / "none", "--input",
               tmp_path / "data" / "applications.csv", "--output", tmp_path / "o.csv")
     assert run.code == 2 and "T011" in run.err and "model.skops" in run.err
+
+
+def test_remote_score_input_is_refused_clearly(tmp_path: Path) -> None:
+    spec = write_project(tmp_path, rows=100)
+    run = cli("score", spec, "--model", tmp_path, "--input", "s3://bucket/rows.parquet",
+              "--output", tmp_path / "o.csv")
+    assert run.code == 2 and "T006" in run.err and "s3://bucket/rows.parquet" in run.err
