@@ -103,3 +103,16 @@ def test_missing_feature_in_the_input(tmp_path: Path, scoring_input: Path) -> No
     assert run.code == 2 and "T002" in run.err and "loan_amt" in run.err
     assert not (tmp_path / "o.csv").exists()
     assert list(tmp_path.glob(".o.csv*")) == []
+
+
+def test_a_value_that_is_not_a_number_is_named(tmp_path: Path, scoring_input: Path) -> None:
+    lines = scoring_input.read_text().splitlines()
+    cells = lines[1500].split(",")
+    cells[2] = "n/a-ish"  # loan_amount
+    lines[1500] = ",".join(cells)
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join(lines) + "\n")
+    run = cli("score", SPEC, "--model", trained_example(), "--input", broken,
+              "--output", tmp_path / "o.csv", "--quiet")
+    assert run.code == 2 and "T004" in run.err
+    assert "'loan_amount'" in run.err and "row 1500" in run.err and "'n/a-ish'" in run.err
