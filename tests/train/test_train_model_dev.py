@@ -31,8 +31,11 @@ def test_k_best_keeps_k_encoded_features(tmp_path: Path) -> None:
     development = card(tmp_path / "out")["model_development"]
     assert isinstance(development, dict)
     assert len(development["selected_features"]) == 3
-    assert len(development["encoded_features"]) == 8  # 4 numeric + 4 one-hot columns
     model = artifact.load(tmp_path / "out")
+    one_hot = model.named_steps["preprocess"].named_transformers_["categorical_one_hot"]
+    categories = one_hot.named_steps["encode"].categories_[0]
+    assert "__missing__" in set(categories)  # 1% of the rows have no home_ownership
+    assert len(development["encoded_features"]) == 4 + len(categories)
     assert model.named_steps["model"].coef_.shape == (1, 3)
     assert "Feature selection" in (tmp_path / "out" / "model-card.md").read_text()
 
