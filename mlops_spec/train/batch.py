@@ -188,6 +188,9 @@ def hidden_columns(spec: Spec) -> set[str]:
 
 
 class _Writer:
+    """Appends chunks to a temporary file through Arrow (CSV or Parquet), renamed into place
+    by ``close``. Arrow's CSV writer is several times faster than pandas' ``to_csv``."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.tmp = path.with_name(f".{path.name}.partial")
@@ -195,24 +198,30 @@ class _Writer:
         self._handle: Any = None
         self._schema: Any = None
 
-    def write(self, frame: Any) -> None:
-        if self.kind == "csv":
-            if self._handle is None:
-                self._handle = self.tmp.open("w", encoding="utf-8", newline="")
-                frame.to_csv(self._handle, index=False)
-            else:
-                frame.to_csv(self._handle, index=False, header=False)
-            return
+    def _open(self, table: Any) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
+
+        # A label column that is empty in the first chunk would be typed null: text.
+        fields = [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
+                  for f in table.schema]
+        self._schema = pa.schema(fields)
+        if self.kind == "csv":
+            import pyarrow.csv as pc
+
+            self._handle = pc.CSVWriter(self.tmp, self._schema,
+                                        write_options=pc.WriteOptions(quoting_style="needed"))
+        else:
+            import pyarrow.parquet as pq
+
+            self._handle = pq.ParquetWriter(self.tmp, self._schema)
+
+    def write(self, frame: Any) -> None:
+        import pyarrow as pa
 
         if self._handle is None:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            self._schema = table.schema
-            self._handle = pq.ParquetWriter(self.tmp, self._schema)
-        else:
-            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
-        self._handle.write_table(table)
+            self._open(pa.Table.from_pandas(frame, preserve_index=False))
+        self._handle.write_table(pa.Table.from_pandas(frame, schema=self._schema,
+                                                      preserve_index=False))
 
     def close(self, columns: list[str]) -> None:
         if self._handle is None:  # no rows: still write the header / an empty file
