@@ -9,9 +9,10 @@ input file.
 Printed:
 
 * ``predict``: one ``pipeline.predict`` over the whole frame, already in memory, in this
-  process (the baseline: no reading, no writing);
+  process (the baseline: no reading, no writing); best of three, interleaved with score;
 * ``score``: ``mlops_spec.train.batch.score`` in this process on the file: read in chunks,
-  PII handling, ``predict_proba``, write ``prediction`` and ``probability``;
+  PII handling, ``predict_proba``, write ``prediction`` and ``probability`` (loading the
+  model included); best of three;
   ``ratio`` = score rows/s / predict rows/s (goal >= 0.8);
 * ``memory``: the peak resident memory of the whole ``mlops-spec score`` command, each run
   in a fresh process, for N/10 and N rows; ``ratio`` = large / small (goal <= 2).
@@ -29,6 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "example-repo" / "mlops.yaml"
+REPEATS = 3
 
 
 def write_input(path: Path, rows: int, fmt: str) -> None:
@@ -87,15 +89,16 @@ def main() -> None:
         names = list(model.feature_names_in_)
         frame = (pd.read_csv(large, dtype={"home_ownership": object})
                  if args.format == "csv" else pd.read_parquet(large))[names]
-        start = time.perf_counter()
-        model.predict(frame)
-        predict_seconds = time.perf_counter() - start
+        predict_seconds = score_seconds = float("inf")
+        for _ in range(REPEATS):  # interleaved, best of each: the machine's load varies
+            start = time.perf_counter()
+            model.predict(frame)
+            predict_seconds = min(predict_seconds, time.perf_counter() - start)
+            start = time.perf_counter()
+            rows = score(spec, model_dir, large, root / f"out{suffix}", None, Progress(True))
+            score_seconds = min(score_seconds, time.perf_counter() - start)
+            assert rows == args.rows
         del frame
-
-        start = time.perf_counter()
-        rows = score(spec, model_dir, large, root / f"out{suffix}", None, Progress(True))
-        score_seconds = time.perf_counter() - start
-        assert rows == args.rows
 
         command = [sys.executable, "-m", "mlops_spec", "score", str(SPEC), "--model",
                    str(model_dir), "--output", str(root / f"o{suffix}"), "--quiet", "--input"]

@@ -14,6 +14,7 @@ unsharded run.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,29 +238,56 @@ class _Writer:
         self.tmp.unlink(missing_ok=True)
 
 
+_END = object()
+
+
+def _prefetched(items: Iterator[Any], pool: Any) -> Iterator[Any]:
+    """``items``, each produced in ``pool``'s thread while the caller works on the previous
+    one (pandas' parser and Arrow's writer release the GIL): at most two chunks in memory."""
+    future = pool.submit(next, items, _END)
+    while (item := future.result()) is not _END:
+        future = pool.submit(next, items, _END)
+        yield item
+
+
 def score(spec: Spec, model_dir: Path, input_path: Path, output: Path, shard: Shard | None,
           progress: Progress, chunk_rows: int = CHUNK_ROWS) -> int:
-    """Score ``input_path`` into ``output``; returns the number of rows written."""
+    """Score ``input_path`` into ``output``; returns the number of rows written.
+
+    Reading the next chunk and writing the previous one run in two helper threads while
+    the current chunk is scored."""
+    from concurrent.futures import ThreadPoolExecutor
+
     model = artifact.load(model_dir, spec.model.artifact.format)
     hidden = hidden_columns(spec)
     output.parent.mkdir(parents=True, exist_ok=True)
     writer = _Writer(output)
     written = 0
     columns: list[str] = []
-    try:
-        for chunk in chunks(input_path, spec, shard, chunk_rows):
-            x = _features(spec, chunk, str(input_path), written + 1)
-            labels, probability = _predict(model, x, spec.model.task)
-            out = chunk[[c for c in chunk.columns if c not in hidden]].copy()
-            out["prediction"] = labels
-            if probability is not None:
-                out["probability"] = probability
-            columns = list(out.columns)
-            writer.write(out)
-            written += len(out)
-            progress.step(f"scored {written:,} rows")
-        writer.close(columns or ["prediction"])
-    except BaseException:
-        writer.abort()
-        raise
+    with ThreadPoolExecutor(1) as reading, ThreadPoolExecutor(1) as writing:
+        pending: Any = None
+        try:
+            for chunk in _prefetched(chunks(input_path, spec, shard, chunk_rows), reading):
+                x = _features(spec, chunk, str(input_path), written + 1)
+                labels, probability = _predict(model, x, spec.model.task)
+                out = chunk[[c for c in chunk.columns if c not in hidden]].copy()
+                out["prediction"] = labels
+                if probability is not None:
+                    out["probability"] = probability
+                columns = list(out.columns)
+                if pending is not None:
+                    pending.result()  # in order, and its error surfaces here
+                pending = writing.submit(writer.write, out)
+                written += len(out)
+                progress.step(f"scored {written:,} rows")
+            if pending is not None:
+                pending.result()
+            writer.close(columns or ["prediction"])
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    pending.result()
+            writer.abort()
+            raise
     return written
