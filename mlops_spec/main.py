@@ -33,6 +33,9 @@ COMMANDS: dict[str, str] = {
     "approvals": "write the pull request's reviews as JSON for `check --approvals`",
     "retrain-pr": "open or update the retrain pull request with a new evaluation",
     "protect": "make the gate binding: branch ruleset and environments the spec implies",
+    "train": "train the spec's model and write the artifact, evaluation and model card",
+    "evaluate": "re-evaluate a trained model on data, optionally against the champion",
+    "score": "score a CSV or Parquet file in chunks (batch inference, optionally sharded)",
 }
 
 

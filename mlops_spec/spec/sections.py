@@ -294,6 +294,55 @@ class Registry(Section):
         None, description="Registered model name; omitted, the spec's name.")
 
 
+Importance = Annotated[StrictFloat, Field(ge=0, le=1e12)]
+
+
+class FeatureSelection(Section):
+    """Keep only the most useful encoded features before the estimator (fitted on the
+    training set only)."""
+
+    method: Literal["k_best", "from_model"] = Field(
+        description="k_best keeps the k features with the best univariate score "
+                    "(SelectKBest: ANOVA F for classification, F-regression otherwise); "
+                    "from_model keeps features whose importance in a fitted copy of the "
+                    "estimator reaches threshold (SelectFromModel).")
+    k: Annotated[StrictInt, Field(ge=1, le=100_000)] | None = Field(
+        None, description="With k_best: how many features to keep (all when there are "
+                          "fewer).")
+    threshold: Literal["mean", "median"] | Importance | None = Field(
+        None, description="With from_model: importance a feature needs, a number or mean or "
+                          "median of the importances (default mean).")
+
+    @model_validator(mode="after")
+    def _parameters_fit_method(self) -> Self:
+        if self.method == "k_best" and self.k is None:
+            raise ValueError("k_best needs k (how many features to keep)")
+        if self.method == "k_best" and self.threshold is not None:
+            raise ValueError("threshold belongs to from_model; k_best takes k")
+        if self.method == "from_model" and self.k is not None:
+            raise ValueError("k belongs to k_best; from_model takes threshold")
+        return self
+
+
+class Search(Section):
+    """Hyperparameter search by cross-validation on the training set."""
+
+    method: Literal["grid", "random"] = Field("grid", description="grid tries every "
+                                              "combination (GridSearchCV); random samples "
+                                              "n_iter of them (RandomizedSearchCV).")
+    grid: Annotated[dict[Identifier, Annotated[list[ParamValue], Field(min_length=1)]],
+                    Field(min_length=1)] = Field(
+        description="Candidate values per estimator parameter, e.g. {max_depth: [3, 6]}; "
+                    "model.params gives the values of the others.")
+    folds: Annotated[StrictInt, Field(ge=2, le=20)] = Field(
+        5, description="Cross-validation folds (stratified for classification).")
+    scoring: MetricName | None = Field(None, description="Metric the search maximises "
+                                       "(losses are minimised); default the first of "
+                                       "model.metrics.")
+    n_iter: Annotated[StrictInt, Field(ge=1, le=1000)] = Field(
+        10, description="With random: how many combinations to try.")
+
+
 class Model(Section):
     """The estimator and how it is evaluated."""
 
@@ -304,6 +353,11 @@ class Model(Section):
     params: dict[Identifier, ParamValue] = Field(default_factory=dict, description=(
         "Constructor parameters of the estimator (scalars only)."))
     split: Split = Field(default_factory=Split, description="Train/test split.")
+    selection: FeatureSelection | None = Field(None, description="Optional feature "
+                                               "selection between preprocessing and the "
+                                               "estimator.")
+    search: Search | None = Field(None, description="Optional hyperparameter search; the "
+                                  "best parameters are refitted on the whole training set.")
     metrics: Annotated[list[MetricName], Field(min_length=1)] = Field(
         description="Metrics computed at evaluation; must suit the task.")
     promotion: Promotion = Field(default_factory=Promotion, description="Promotion gate.")
@@ -476,6 +530,17 @@ class StoreAccess(Section):
         None, description="Region of the bucket.", examples=["eu-west-1"])
 
 
+class Embedded(Section):
+    """The ONNX export of mode: embedded (checked against scikit-learn at training time)."""
+
+    tolerance: Annotated[StrictFloat, Field(gt=0, le=1)] = Field(
+        1e-4, description="Largest allowed absolute difference between the ONNX model's and "
+                          "scikit-learn's scores (probabilities or predictions) on the "
+                          "held-out set.")
+    quantize: StrictBool = Field(False, description="Also write a dynamically quantized "
+                                 "(8-bit weights) copy, checked against the same tolerance.")
+
+
 class Deployment(Section):
     """How and where the model serves predictions."""
 
@@ -490,6 +555,8 @@ class Deployment(Section):
     environments: Annotated[list[Environment], Field(min_length=1)] = Field(
         description="Environments in promotion order; the last is production.")
     batch: Batch | None = Field(None, description="Required with mode: batch.")
+    embedded: Embedded | None = Field(None, description="ONNX export settings for mode: "
+                                      "embedded (defaults apply when omitted).")
     image: Image | None = Field(None, description="Serving or scoring image on plain "
                                 "Kubernetes (a tag, or @sha256: digest to pin it); defaults "
                                 "to the pinned MLServer runtime.")

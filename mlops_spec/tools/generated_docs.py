@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = Path("schemas/mlops.schema.json")
 REFERENCE_PATH = Path("docs/reference.md")
 EXAMPLE_PATH = Path("example-repo/mlops.yaml")
+EVALUATION_SCHEMA_PATH = Path("schemas/evaluation.schema.json")
 
 
 def build_schema() -> dict[str, Any]:
@@ -32,6 +33,18 @@ def build_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(build_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def evaluation_schema_text() -> str:
+    """``schemas/evaluation.schema.json`` from ``mlops_spec.evaluation.Evaluation``."""
+    from mlops_spec.evaluation import Evaluation
+
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              **Evaluation.model_json_schema(mode="validation"),
+              "description": "evaluation.json (mlops-spec/evaluation/v1): the evidence "
+                             "`mlops-spec train` writes and the gate reads (docs/evaluation.md)."
+                             " Generated from mlops_spec.evaluation."}
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # --- reference -----------------------------------------------------------------------------
@@ -236,6 +249,7 @@ def write_all(root: Path = REPO) -> list[Path]:
     written = []
     for relative, text in ((SCHEMA_PATH, schema_text()),
                            (REFERENCE_PATH, reference_markdown()),
+                           (EVALUATION_SCHEMA_PATH, evaluation_schema_text()),
                            (compiled.CACHE.relative_to(REPO), compiled.cache_text())):
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
