@@ -4,11 +4,17 @@ The pipeline has three flows, chosen per build by ``when`` conditions:
 
 * a change request (multibranch ``changeRequest()``): validate, render check, train and
   evaluate, governance check, publish the report;
-* the main branch: train, evaluate, upload the artifact, deploy to each environment in order,
-  with a stage-level ``input`` (wrapped in a timeout, before any agent is allocated) where an
-  environment needs approval;
+* the main branch: train, evaluate, upload the artifact and, in push delivery only, deploy
+  to each environment in order (``kubectl apply --prune`` on an ApplySet, readiness, smoke
+  request), with a stage-level ``input`` (wrapped in a timeout, before any agent is
+  allocated) where an environment needs approval. With Argo CD delivery nothing is applied
+  from here;
 * a timer build on main (the monitoring and retrain schedules): train on current data, check
   drift, archive the candidate. It never deploys.
+
+The main-branch and timer flows exist only when Jenkins is the spec's deployer
+(``ci.deployer``, by default the first provider); otherwise the Jenkinsfile only checks
+change requests, so a push never trains, uploads or deploys twice.
 
 Every decision is made here on the typed spec; ``templates/jenkins/Jenkinsfile.j2`` only lays
 the plan out. Spec values reach the file as single-quoted Groovy literals (``|groovy``) and
@@ -24,6 +30,7 @@ from typing import Literal
 
 from mlops_spec import __version__
 from mlops_spec.conventions import OUT_DIR, REFERENCE_PROFILE
+from mlops_spec.render import push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.spec.sections import Environment, Spec
@@ -101,6 +108,8 @@ def stage_ids(spec: Spec) -> list[tuple[Flow, str]]:
     """The (flow, logical id) pairs of ``STAGES`` this spec's pipelines run, in order."""
     ids: list[tuple[Flow, str]] = []
     for stage in STAGES:
+        if stage.flow == "main" and not owns_delivery(spec):
+            continue
         if stage.id == "upload" and spec.model.artifact.store is None:
             continue
         if stage.id == "deploy-{env}":
@@ -123,9 +132,15 @@ def stage_title(flow: Flow, logical_id: str) -> str:
     raise KeyError(f"no {flow} stage {logical_id!r}")
 
 
+def owns_delivery(spec: Spec) -> bool:
+    """Whether this Jenkinsfile trains on main, uploads, deploys and runs the schedules."""
+    return spec.deployer == "jenkins"
+
+
 def deployed_environments(spec: Spec) -> list[Environment]:
-    """Environments a Kubernetes overlay is applied to (none when the model is embedded)."""
-    if spec.deployment.platform is None:
+    """Environments this pipeline applies an overlay to: push delivery only (Argo CD
+    applies the others), none when the model is embedded or another provider deploys."""
+    if not push.ci_deploys(spec) or not owns_delivery(spec):
         return []
     return list(spec.deployment.environments)
 
@@ -262,6 +277,8 @@ def _hash_minutes(values: set[int]) -> str | None:
 def cron_lines(spec: Spec) -> list[str]:
     """The Jenkins cron spec: ``TZ=UTC`` (spec schedules are UTC), then one line per schedule
     (monitoring first, then retrain), duplicates dropped. Empty when nothing is scheduled."""
+    if not owns_delivery(spec):
+        return []
     schedules = [s for s in (scheduled_monitoring(spec),
                              spec.retrain.schedule if spec.retrain else None) if s]
     lines = list(dict.fromkeys(line for s in schedules for line in jenkins_cron(s)))
@@ -338,6 +355,7 @@ class Plan:
     store_secrets: list[Var]
     upload: bool
     deployments: list[Deploy]
+    owner: bool
     drift: list[Var] = field(default_factory=list)
     builds_to_keep: int = BUILDS_TO_KEEP
     artifact_builds_to_keep: int = ARTIFACT_BUILDS_TO_KEEP
@@ -372,7 +390,9 @@ def _deployments(ctx: RenderContext) -> list[Deploy]:
     spec = ctx.spec
     deploys = []
     for env in deployed_environments(spec):
-        variables = [Var("MLOPS_DEPLOY_DIR", ctx.in_model_dir(f"deploy/{env.name}"))]
+        overlay = ctx.in_model_dir(f"deploy/{env.name}")
+        variables = [Var(name, value) for name, value in
+                     push.variables(spec, env, overlay).items()]
         secret = kubeconfig_secret(spec, env)
         if secret:
             variables.append(Var("KUBECONFIG", secret, credential=True))
@@ -413,9 +433,10 @@ def plan(ctx: RenderContext) -> Plan:
                  Var("MLOPS_CURRENT_DATA", monitoring.current_data)]
     cron = cron_lines(spec)
     # Every stage that exists has its own timeout; their sum bounds any one build.
-    present = ["validate", "render-check", "pr-train", "governance", "publish", "train",
-               "evaluate"]
-    present += ["upload"] if upload else []
+    owner = owns_delivery(spec)
+    present = ["validate", "render-check", "pr-train", "governance", "publish"]
+    present += ["train", "evaluate"] if owner else []
+    present += ["upload"] if upload and owner else []
     present += ["scheduled-train"] if cron else []
     present += ["drift"] if cron and drift else []
     total = sum(minutes[key] for key in present)
@@ -444,6 +465,7 @@ def plan(ctx: RenderContext) -> Plan:
         store_secrets=[Var(name, name, credential=True) for name in store_secrets(spec)],
         upload=upload,
         deployments=deployments,
+        owner=owner,
         drift=drift,
     )
 
