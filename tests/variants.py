@@ -53,6 +53,7 @@ def kserve_rolling(data: Data) -> None:
 def kubernetes_rolling(data: Data) -> None:
     _kubernetes(data, {"type": "rolling"})
     data["deployment"]["delivery"] = {"mode": "push"}  # a realtime model applied from CI
+    data["ci"]["oidc_role"] = "arn:aws:iam::123456789012:role/mlops-credit-risk"
     data["retrain"] = {"on": ["drift"]}
 
 
