@@ -171,7 +171,9 @@ def test_training_on_main_follows_the_spec_its_data_and_code(spec_path: str) -> 
     deploy = yaml.safe_load(files[".github/workflows/mlops-credit-risk-deploy.yml"])
     paths = deploy[True]["push"]["paths"]  # PyYAML reads the key `on` as true
     prefix = spec_path.rpartition("/")[0]
-    at = (lambda p: f"{prefix}/{p}" if prefix else p)
+
+    def at(path: str) -> str:
+        return f"{prefix}/{path}" if prefix else path
 
     def triggers(path: str) -> bool:
         return any(github_paths_match(pattern, path) for pattern in paths)
