@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 import yaml
 from helpers import codes
+from test_render_kubernetes_validators import _strict  # one definition of "strict"
 from variants import variant
 
 from mlops_spec.render import engine, writer
@@ -30,20 +31,6 @@ CRDS = {
 }
 PINNED = "0123456789abcdef0123456789abcdef01234567"
 REPOSITORY = "https://github.com/acme/credit-risk.git"
-
-
-def _strict(schema: Any) -> Any:
-    """Reject unknown fields like an API server: an object schema listing properties that
-    does not preserve unknown fields gets additionalProperties: false."""
-    if isinstance(schema, dict):
-        out = {key: _strict(value) for key, value in schema.items()}
-        if ("properties" in out and "additionalProperties" not in out
-                and not out.get("x-kubernetes-preserve-unknown-fields")):
-            out["additionalProperties"] = False
-        return out
-    if isinstance(schema, list):
-        return [_strict(item) for item in schema]
-    return schema
 
 
 @cache
