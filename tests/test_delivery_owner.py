@@ -119,14 +119,21 @@ def test_pull_request_jobs_get_only_read_only_secrets_and_no_oidc() -> None:
     assert "AWS_ROLE_ARN" not in files[".github/workflows/mlops-credit-risk-pr.yml"]
     # The main branch does get the role, in the jobs reaching the store or the cluster.
     deploy = yaml.safe_load(files[".github/workflows/mlops-credit-risk-deploy.yml"])
-    for job_id in ("train", "deploy-staging", "deploy-production"):
+    for job_id in ("upload", "deploy-staging", "deploy-production"):
         assert deploy["jobs"][job_id]["permissions"]["id-token"] == "write", job_id
-    train_steps = deploy["jobs"]["train"]["steps"]
-    names = [s["name"] for s in train_steps]
+    # Jobs that run the model's code (training) never get the role.
+    monitor = yaml.safe_load(files[".github/workflows/mlops-credit-risk-monitor.yml"])
+    for job in (deploy["jobs"]["train"], *monitor["jobs"].values()):
+        assert "id-token" not in job["permissions"]
+        assert "AWS_ROLE_ARN" not in str(job)
+    upload_steps = deploy["jobs"]["upload"]["steps"]
+    names = [s["name"] for s in upload_steps]
     upload = names.index("Store the artifact")
     assert names[upload - 1] == "Get a GitHub OIDC token for the cloud role"
-    assert train_steps[upload]["env"]["AWS_ROLE_ARN"] == data["ci"]["oidc_role"]
-    assert "MODEL_STORE_CREDENTIALS" in str(train_steps[upload]["env"])  # static still works
+    assert upload_steps[upload]["env"]["AWS_ROLE_ARN"] == data["ci"]["oidc_role"]
+    assert upload_steps[upload]["env"]["AWS_WEB_IDENTITY_TOKEN_FILE"] == (
+        "${{ runner.temp }}/mlops-oidc-token")
+    assert "MODEL_STORE_CREDENTIALS" in str(upload_steps[upload]["env"])  # static still works
 
 
 def test_run_artifacts_expire() -> None:
@@ -197,6 +204,7 @@ def test_a_pending_production_approval_blocks_nothing_else() -> None:
     assert "concurrency" not in deploy
     groups = {job_id: job["concurrency"]["group"] for job_id, job in deploy["jobs"].items()}
     assert groups == {"train": "mlops-credit-risk-train",
+                      "upload": "mlops-credit-risk-upload",
                       "deploy-staging": "mlops-credit-risk-deploy-staging",
                       "deploy-production": "mlops-credit-risk-deploy-production"}
     assert monitor["concurrency"]["group"] == "mlops-credit-risk-monitor"

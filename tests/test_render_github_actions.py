@@ -188,8 +188,9 @@ def test_deploy_goes_through_environments_in_order() -> None:
     deploy = parsed(workflows(data)["deploy"])
     assert deploy["on"]["push"]["branches"] == ["main"]
     jobs = deploy["jobs"]
-    assert list(jobs) == ["train", "deploy-staging", "deploy-eu-prod"]
-    assert jobs["deploy-staging"]["needs"] == "train"
+    assert list(jobs) == ["train", "upload", "deploy-staging", "deploy-eu-prod"]
+    assert jobs["upload"]["needs"] == "train"
+    assert jobs["deploy-staging"]["needs"] == "upload"
     assert jobs["deploy-eu-prod"]["needs"] == "deploy-staging"
     for env, secret in (("staging", "KUBECONFIG_STAGING"), ("eu-prod", "KUBECONFIG_EU_PROD")):
         job = jobs[f"deploy-{env}"]
@@ -208,7 +209,8 @@ def test_deploy_goes_through_environments_in_order() -> None:
     assert "# GitHub environment eu-prod: protect it with required reviewers (sme):" in text
     assert "#   @acme/credit-analysts" in text
     assert "CronJob with\n# deployment.batch.schedule" in text
-    assert "MODEL_STORE_CREDENTIALS" in str(steps(jobs["train"]))
+    assert "MODEL_STORE_CREDENTIALS" in str(steps(jobs["upload"]))
+    assert not any("mlops-spec upload" in s.get("run", "") for s in steps(jobs["train"]))
     assert "MODEL_STORE_CREDENTIALS" not in str(jobs["deploy-staging"])
 
 
@@ -227,9 +229,9 @@ def test_deploy_of_a_model_in_a_subdirectory() -> None:
 def test_embedded_models_are_released_not_deployed() -> None:
     texts = workflows(variant("embedded"))
     deploy = parsed(texts["deploy"])
-    assert list(deploy["jobs"]) == ["train"]
+    assert list(deploy["jobs"]) == ["train", "upload"]
     assert any("mlops-spec upload" in s.get("run", "") for s in
-               steps(deploy["jobs"]["train"]))
+               steps(deploy["jobs"]["upload"]))
     release = parsed(texts["release"])
     assert release["on"] == {"push": {"tags": ["credit-risk/v*"]}}
     assert release["jobs"]["build"]["permissions"] == {"contents": "read"}

@@ -14,8 +14,9 @@ Every decision is made here on the typed spec; the templates in
   ``pull_request_target`` and no ``workflow_run``. Jobs of manually dispatched workflows
   run on the main branch only.
 * Pull-request jobs get only the secrets named ``*_READONLY`` and no OIDC token: nothing
-  that can write the store or a cluster. Main-branch jobs that reach the store or cluster
-  get ``id-token: write`` when ``ci.oidc_role`` is set (see docs/delivery.md).
+  that can write the store or a cluster. On main, the store is written by an ``upload``
+  job that runs no model code; it and the deploy jobs alone get ``id-token: write`` when
+  ``ci.oidc_role`` is set (see docs/delivery.md).
 * Concurrency is per job purpose: training, each environment's deployment and the monitor
   each have their own group, so a pending production approval blocks nothing else.
 * With both CI providers, only ``ci.deployer`` trains on main, deploys, monitors and
@@ -111,8 +112,12 @@ class Plan:
     job_minutes: int
     pins: dict[str, Escaped]
     retention_days: int
-    oidc: bool = False
-    """Whether jobs that reach the store or cluster fetch GitHub's OIDC token first."""
+    oidc_env: list[EnvSecret]
+    """What steps that assume ci.oidc_role read (jobs that run no model code only)."""
+
+    @property
+    def oidc(self) -> bool:
+        return bool(self.oidc_env)
 
 
 def _env_secrets(names: list[str]) -> list[EnvSecret]:
@@ -150,7 +155,7 @@ def _base_plan(ctx: RenderContext) -> Plan:
         python=spec.ci.python,
         runs_on=spec.ci.runs_on,
         version=__version__,
-        secrets=_env_secrets(others) + _oidc_env(spec),
+        secrets=_env_secrets(others),
         job_minutes=spec.training.timeout_minutes + SETUP_MINUTES,
         pins={
             "checkout": uses("actions/checkout"),
@@ -159,13 +164,13 @@ def _base_plan(ctx: RenderContext) -> Plan:
             "download_artifact": uses("actions/download-artifact"),
         },
         retention_days=_retention_days(spec),
-        oidc=spec.ci.oidc_role is not None,
+        oidc_env=_oidc_env(spec),
     )
 
 
 def _pull_request_plan(plan: Plan) -> Plan:
     """The plan of pull-request jobs: read-only secrets only, no OIDC."""
-    return replace(plan, oidc=False, secrets=[
+    return replace(plan, oidc_env=[], secrets=[
         s for s in plan.secrets if s.name.endswith(READ_ONLY_SUFFIX)])
 
 
@@ -230,7 +235,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
     spec = ctx.spec
     deploys: list[DeployJob] = []
     if push.ci_deploys(spec):
-        previous = "train"
+        previous = "upload" if _remote_store(spec) else "train"
         for env in spec.deployment.environments:
             job_id = f"deploy-{env.name}"
             secret = kubeconfig_secret(env.name)
@@ -250,6 +255,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         paths=_build_paths(ctx),
         main_only=literal(MAIN_ONLY),
         train_group=f"mlops-{spec.name}-train",
+        upload_group=f"mlops-{spec.name}-upload",
         upload=_remote_store(spec),
         deploys=deploys,
         argocd=spec.deployment.platform is not None and not push.ci_deploys(spec),
@@ -261,7 +267,8 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
 
 def _approval_notes(spec: Spec, env_name: str, previous: str) -> list[str]:
     env = next(e for e in spec.deployment.environments if e.name == env_name)
-    after = "training" if previous == "train" else f"{previous.removeprefix('deploy-')}"
+    after = {"train": "training", "upload": "the upload"}.get(
+        previous, previous.removeprefix("deploy-"))
     if env.auto_deploy and not env.approvers:
         return [f"GitHub environment {env.name}: deploys automatically once {after} "
                 "succeeded (add no required reviewers)."]
