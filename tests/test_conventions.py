@@ -28,8 +28,11 @@ def test_is_remote() -> None:
     assert not conventions.is_remote(None)
 
 
-def _files(name: str) -> dict[str, str]:
-    result = validate_text("mlops.yaml", dump(variant(name)))
+def _files(name: str, deployer: str | None = None) -> dict[str, str]:
+    data = variant(name)
+    if deployer is not None:
+        data["ci"]["deployer"] = deployer
+    result = validate_text("mlops.yaml", dump(data))
     assert result.spec is not None and result.ok
     ctx = RenderContext(spec=result.spec, spec_path="mlops.yaml", model_dir=".")
     return {path: text for path, (text, _) in engine.render(ctx, engine.default_targets(
@@ -38,9 +41,11 @@ def _files(name: str) -> dict[str, str]:
 
 def test_both_targets_bind_the_same_store_secrets() -> None:
     """The retrain PR token opens pull requests from GitHub's monitor workflow only: no
-    Jenkins stage and no training step gets it, in either target."""
-    files = _files("kubernetes-shadow")
-    jenkins = set(re.findall(r"(\w+) = credentials\('(\w+)'\)", files["Jenkinsfile"]))
+    Jenkins stage and no training step gets it, in either target (each rendered as the
+    one deployer, since only the deployer trains on main)."""
+    files = _files("kubernetes-shadow", deployer="github_actions")
+    jenkinsfile = _files("kubernetes-shadow", deployer="jenkins")["Jenkinsfile"]
+    jenkins = set(re.findall(r"(\w+) = credentials\('(\w+)'\)", jenkinsfile))
     bound = {credential for variable, credential in jenkins if variable != "KUBECONFIG"}
     expected = set(conventions.store_secrets(list(variant("kubernetes-shadow")["ci"]
                                                   ["secrets"])))

@@ -34,7 +34,7 @@ def test_render_writes_owned_files_with_headers(rendered: Path) -> None:
     files = tree(rendered)
     # The other targets' files (Jenkinsfile, deploy/) have their own tests.
     outside = {path for path in files
-               if path == "Jenkinsfile" or path.startswith("deploy/")}
+               if path == "Jenkinsfile" or path.startswith(("deploy/", "argocd/"))}
     assert set(files) - outside == {
         "mlops.yaml", ".gitattributes", ".github/CODEOWNERS", ".mlops-spec/manifest.json",
         PR, ".github/workflows/mlops-credit-risk-deploy.yml",

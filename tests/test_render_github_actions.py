@@ -88,9 +88,18 @@ def test_secure_by_default(name: str) -> None:
         assert workflow["permissions"] == {}, where
         assert set(workflow["on"]) <= ALLOWED_TRIGGERS, where
         assert "pull_request_target" not in text and "workflow_run" not in text, where
-        assert workflow["concurrency"]["group"].startswith("${{ github.workflow }}"), where
+        # One concurrency group per workflow, or per job (deploy: training and each
+        # environment apart, so a pending approval blocks nothing else).
+        groups = [job["concurrency"]["group"] for job in workflow["jobs"].values()
+                  if "concurrency" in job]
+        if "concurrency" in workflow:
+            assert workflow["concurrency"]["group"], where
+        else:
+            assert len(set(groups)) == len(workflow["jobs"]), where
         for job_id, job in workflow["jobs"].items():
             at = f"{where}:{job_id}"
+            if "workflow_dispatch" in workflow["on"] and "needs" not in job:
+                assert "github.ref == 'refs/heads/main'" in job["if"], at
             assert isinstance(job["timeout-minutes"], int), at
             assert isinstance(job["permissions"], dict) and job["permissions"], at
             assert set(job["permissions"].values()) <= {"read", "write"}, at
@@ -194,8 +203,9 @@ def test_deploy_goes_through_environments_in_order() -> None:
     deploy = parsed(workflows(data)["deploy"])
     assert deploy["on"]["push"]["branches"] == ["main"]
     jobs = deploy["jobs"]
-    assert list(jobs) == ["train", "deploy-staging", "deploy-eu-prod"]
-    assert jobs["deploy-staging"]["needs"] == "train"
+    assert list(jobs) == ["train", "upload", "deploy-staging", "deploy-eu-prod"]
+    assert jobs["upload"]["needs"] == "train"
+    assert jobs["deploy-staging"]["needs"] == "upload"
     assert jobs["deploy-eu-prod"]["needs"] == "deploy-staging"
     for env, secret in (("staging", "KUBECONFIG_STAGING"), ("eu-prod", "KUBECONFIG_EU_PROD")):
         job = jobs[f"deploy-{env}"]
@@ -203,31 +213,40 @@ def test_deploy_goes_through_environments_in_order() -> None:
         assert job["permissions"] == {"contents": "read"}
         apply = steps(job)[-1]
         assert apply["env"]["KUBECONFIG_DATA"] == f"${{{{ secrets.{secret} }}}}"
-        assert apply["env"]["OVERLAY"] == f"deploy/{env}"
-        assert 'kubectl apply -k "$OVERLAY"' in apply["run"]
+        assert apply["env"]["MLOPS_DEPLOY_DIR"] == f"deploy/{env}"
+        assert ('kubectl apply -k "$dir" -n "$ns" --server-side --prune '
+                '--applyset="$MLOPS_APPLYSET"') in apply["run"]
+        assert apply["env"]["MLOPS_APPLYSET"] == "mlops-credit-risk"
+        assert job["concurrency"] == {"group": f"mlops-credit-risk-deploy-{env}",
+                                      "cancel-in-progress": False}
     assert jobs["train"]["permissions"] == {"contents": "read"}
     text = workflows(data)["deploy"]
     assert "# GitHub environment eu-prod: protect it with required reviewers (sme):" in text
     assert "#   @acme/credit-analysts" in text
     assert "CronJob with\n# deployment.batch.schedule" in text
-    assert "MODEL_STORE_CREDENTIALS" in str(steps(jobs["train"]))
+    assert "MODEL_STORE_CREDENTIALS" in str(steps(jobs["upload"]))
+    assert not any("mlops-spec upload" in s.get("run", "") for s in steps(jobs["train"]))
     assert "MODEL_STORE_CREDENTIALS" not in str(jobs["deploy-staging"])
 
 
 def test_deploy_of_a_model_in_a_subdirectory() -> None:
-    deploy = parsed(workflows(variant("example"), "models/credit/mlops.yaml")["deploy"])
-    assert deploy["on"]["push"]["paths"] == ["models/credit/**",
-                                             ".github/workflows/mlops-credit-risk-*"]
-    assert steps(deploy["jobs"]["deploy-production"])[-1]["env"]["OVERLAY"] == (
+    deploy = parsed(workflows(variant("kubernetes-rolling"),
+                              "models/credit/mlops.yaml")["deploy"])
+    # Built from the spec, its data and code only: a README edit trains nothing.
+    assert deploy["on"]["push"]["paths"] == [
+        "models/credit/mlops.yaml", "models/credit/data/applications.csv",
+        "models/credit/**/*.py", "models/credit/**/requirements*.txt",
+        ".github/workflows/mlops-credit-risk-deploy.yml"]
+    assert steps(deploy["jobs"]["deploy-production"])[-1]["env"]["MLOPS_DEPLOY_DIR"] == (
         "models/credit/deploy/production")
 
 
 def test_embedded_models_are_released_not_deployed() -> None:
     texts = workflows(variant("embedded"))
     deploy = parsed(texts["deploy"])
-    assert list(deploy["jobs"]) == ["train"]
+    assert list(deploy["jobs"]) == ["train", "upload"]
     assert any("mlops-spec upload" in s.get("run", "") for s in
-               steps(deploy["jobs"]["train"]))
+               steps(deploy["jobs"]["upload"]))
     release = parsed(texts["release"])
     assert release["on"] == {"push": {"tags": ["credit-risk/v*"]}}
     assert release["jobs"]["build"]["permissions"] == {"contents": "read"}
@@ -247,8 +266,9 @@ def test_monitor_and_retrain() -> None:
     assert monitor["on"]["schedule"] == [{"cron": "0 6 * * *"}, {"cron": "0 3 * * 1"}]
     jobs = monitor["jobs"]
     assert list(jobs) == ["monitor", "retrain", "pull-request"]
-    assert jobs["monitor"]["if"] == ("github.event_name == 'workflow_dispatch' || "
-                                     "github.event.schedule == '0 6 * * *'")
+    assert jobs["monitor"]["if"] == ("github.ref == 'refs/heads/main' && ("
+                                     "github.event_name == 'workflow_dispatch' || "
+                                     "github.event.schedule == '0 6 * * *')")
     drift = steps(jobs["monitor"])[-1]
     assert drift["env"]["CURRENT_DATA"] == "s3://acme-ml/credit-risk/scored/"
     assert 'mlops-spec drift "$SPEC" --reference "$REFERENCE" --current "$CURRENT_DATA"' in (
@@ -256,7 +276,8 @@ def test_monitor_and_retrain() -> None:
     assert jobs["monitor"]["outputs"]["fired"] == "${{ steps.monitor.outputs.fired }}"
     assert jobs["retrain"]["needs"] == "monitor"
     assert jobs["retrain"]["if"] == (
-        "!cancelled() && (needs.monitor.outputs.fired == 'true' || "
+        "!cancelled() && github.ref == 'refs/heads/main' && ("
+        "needs.monitor.outputs.fired == 'true' || "
         "github.event.schedule == '0 3 * * 1' || "
         "(github.event_name == 'workflow_dispatch' && inputs.retrain))")
     assert jobs["retrain"]["permissions"] == {"contents": "read"}
@@ -275,7 +296,8 @@ def test_monitor_variants() -> None:
     # Retrain on a schedule only: no dependency on the monitor job.
     jobs = parsed(workflows(variant("kubernetes-blue-green"))["monitor"])["jobs"]
     assert "needs" not in jobs["retrain"]
-    assert jobs["retrain"]["if"].startswith("(github.event.schedule == '30 2 1 * *'")
+    assert jobs["retrain"]["if"].startswith(
+        "github.ref == 'refs/heads/main' && (github.event.schedule == '30 2 1 * *'")
     # A token for retrain PRs, so their checks run.
     shadow = parsed(workflows(variant("kubernetes-shadow"))["monitor"])
     last = steps(shadow["jobs"]["pull-request"])[-1]
@@ -307,6 +329,9 @@ def test_pins_come_from_the_vendored_reference() -> None:
 def test_kubeconfig_secret_must_be_listed() -> None:
     data = variant("example")
     data["ci"]["secrets"] = ["MODEL_STORE_CREDENTIALS", "KUBECONFIG_STAGING"]
+    # Argo CD delivery needs no kubeconfig in CI.
+    assert "M040" not in [d.code for d in validate_text("mlops.yaml", dump(data)).diagnostics]
+    data["deployment"]["delivery"] = {"mode": "push"}
     result = validate_text("mlops.yaml", dump(data))
     [finding] = [d for d in result.diagnostics if d.code == "M040"]
     assert "'production'" in finding.message and "KUBECONFIG_PRODUCTION" in finding.message

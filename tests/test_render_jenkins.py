@@ -48,8 +48,9 @@ def example_data() -> dict[str, Any]:
     return copy.deepcopy(data)
 
 
-DEPLOY_SCRIPT = 'kubectl apply -k "$MLOPS_DEPLOY_DIR"'
-VERSION_SCRIPT = 'echo "MODEL_VERSION=$GIT_COMMIT" > "$MLOPS_DEPLOY_DIR/model-version.env"'
+DEPLOY_SCRIPT = ('kubectl apply -k "$dir" -n "$ns" --server-side --prune '
+                 '--applyset="$MLOPS_APPLYSET"')
+VERSION_SCRIPT = 'echo "MODEL_VERSION=$MODEL_VERSION" > "$dir/model-version.env"'
 """Pins the overlay to the model trained at this commit, before it is applied."""
 
 
@@ -58,6 +59,10 @@ def spec_of(data: dict[str, Any]) -> Spec:
     # rule M040 (GitHub's per-environment kubeconfig secrets) does not apply, so variants
     # can exercise the Jenkins fallbacks (KUBECONFIG, the agent's own credentials).
     data["ci"]["providers"] = ["jenkins"]
+    # Push delivery: the pipeline applies the overlays (Argo CD delivery applies nothing;
+    # tests/test_delivery_owner.py covers it).
+    if data["deployment"].get("platform"):
+        data["deployment"]["delivery"] = {"mode": "push"}
     result = validate_text("mlops.yaml", yaml.safe_dump(data, sort_keys=False))
     errors = [f"{d.code} {d.message}" for d in result.diagnostics if d.is_error]
     assert result.ok and result.spec is not None, errors
@@ -322,7 +327,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("governance", r"mlops-spec check "),
     ("publish", r"mlops-spec publish "),
     ("upload", r"mlops-spec upload "),
-    ("deploy", r"kubectl apply -k "),
+    ("deploy", r"kubectl apply -k "),  # push delivery
 )
 
 
@@ -340,7 +345,7 @@ def _github_flow(workflow: dict[str, Any]) -> set[str]:
     for job in workflow["jobs"].values():
         for step in job.get("steps", []):
             if "run" in step:
-                stages |= _logical(step["run"], step.get("env", {}).get("OVERLAY"))
+                stages |= _logical(step["run"], step.get("env", {}).get("MLOPS_DEPLOY_DIR"))
     return stages
 
 
@@ -372,10 +377,14 @@ def test_github_actions_stages_have_jenkins_counterparts(name: str) -> None:
     VARIANTS[name](data)
     spec = spec_of(data)
     ctx = RenderContext(spec=spec, spec_path=SPEC_PATH, model_dir=".")
-    plan = engine.render(ctx, ["github_actions", "jenkins"])
+    pipeline = pipeline_of(engine.render(ctx, ["jenkins"]).files["Jenkinsfile"][0])
+    # The same spec with GitHub Actions as the deployer (only one provider deploys).
+    github = spec.model_copy(update={"ci": spec.ci.model_copy(
+        update={"deployer": "github_actions"})})
+    plan = engine.render(RenderContext(spec=github, spec_path=SPEC_PATH, model_dir="."),
+                         ["github_actions"])
     workflows = {path.rsplit("-", 1)[1].removesuffix(".yml"): yaml.safe_load(text)
                  for path, (text, target) in plan.files.items() if target == "github_actions"}
-    pipeline = pipeline_of(plan.files["Jenkinsfile"][0])
     pull_request = _github_flow(workflows["pr"])
     assert {"validate", "render-check", "train", "governance", "publish"} <= pull_request
     assert pull_request <= _jenkins_flow(pipeline, "pull_request")
@@ -429,8 +438,10 @@ def test_approvals_are_stage_inputs_of_the_approvers(rendered: tuple[Spec, str, 
         assert environment["MLOPS_DEPLOY_DIR"].string() == \
             f"models/credit-risk/deploy/{env.name}"
         scripts = [n.string() for n in stage.walk() if n.name == "sh"]
-        assert DEPLOY_SCRIPT in scripts and VERSION_SCRIPT in scripts
-        assert scripts.index(VERSION_SCRIPT) < scripts.index(DEPLOY_SCRIPT)
+        [script] = [s for s in scripts if DEPLOY_SCRIPT in s]
+        assert VERSION_SCRIPT in script
+        assert script.index(VERSION_SCRIPT) < script.index(DEPLOY_SCRIPT)
+        assert 'MODEL_VERSION="$GIT_COMMIT"' in script
         needs_input = bool(env.approvers) or not env.auto_deploy
         assert stage.has("input") == needs_input
         if not needs_input:

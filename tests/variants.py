@@ -52,6 +52,8 @@ def kserve_rolling(data: Data) -> None:
 
 def kubernetes_rolling(data: Data) -> None:
     _kubernetes(data, {"type": "rolling"})
+    data["deployment"]["delivery"] = {"mode": "push"}  # a realtime model applied from CI
+    data["ci"]["oidc_role"] = "arn:aws:iam::123456789012:role/mlops-credit-risk"
     data["retrain"] = {"on": ["drift"]}
 
 
@@ -81,6 +83,7 @@ def batch(data: Data) -> None:
         "batch": {"schedule": "0 2 * * *", "input": "s3://acme-ml/credit-risk/to-score/",
                   "output": "s3://acme-ml/credit-risk/scores/", "parallelism": 4},
         "image": "ghcr.io/acme/credit-risk-scorer:2.3.1",
+        "delivery": {"mode": "push"},
     }
     data["ci"]["secrets"] = ["MODEL_STORE_CREDENTIALS", "KUBECONFIG_STAGING",
                              "KUBECONFIG_EU_PROD"]

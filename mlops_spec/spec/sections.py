@@ -23,11 +23,15 @@ from pydantic_core import CoreSchema
 
 from mlops_spec.spec.metrics import MetricName, Task
 from mlops_spec.spec.types import (
+    ApiServerUrl,
+    AwsRoleArn,
+    Branch,
     ColumnName,
     Cron,
     DnsLabel,
     Duration,
     EstimatorPath,
+    GitHttpsUrl,
     Handle,
     HttpsUrlOrPath,
     Identifier,
@@ -541,6 +545,38 @@ class Embedded(Section):
                                  "(8-bit weights) copy, checked against the same tolerance.")
 
 
+class ArgoCd(Section):
+    """Where Argo CD runs and the AppProject the model's Applications belong to."""
+
+    namespace: DnsLabel = Field("argocd", description="Namespace Argo CD is installed in "
+                                "(its Applications, ApplicationSets and AppProjects live "
+                                "there).")
+    project: DnsLabel | None = Field(None, description="Name of the AppProject rendered for "
+                                     "this model; defaults to the model's name.")
+    server: ApiServerUrl = Field(
+        "https://kubernetes.default.svc", description="API server URL of the cluster the "
+        "environments run in, as registered in Argo CD; the default is the cluster Argo CD "
+        "runs in.")
+
+
+class Delivery(Section):
+    """How rendered manifests reach the cluster (see docs/delivery.md)."""
+
+    mode: Literal["argocd", "push"] = Field(
+        "argocd", description="argocd: Argo CD syncs each environment's overlay from git "
+                              "and the pipelines never apply; push: the deploying pipeline "
+                              "applies the overlays with kubectl (for clusters without "
+                              "Argo CD).")
+    repository: GitHttpsUrl | None = Field(
+        None, description="https clone URL of this repository, as Argo CD reads it "
+                          "(required with mode: argocd).",
+        examples=["https://github.com/acme/credit-risk.git"])
+    revision: Branch = Field("main", description="Branch Argo CD tracks: the branch the "
+                             "pipelines train on and promotion pull requests merge into.")
+    argocd: ArgoCd = Field(default_factory=ArgoCd, description="Argo CD settings (mode: "
+                           "argocd).")
+
+
 class Deployment(Section):
     """How and where the model serves predictions."""
 
@@ -578,6 +614,8 @@ class Deployment(Section):
                                   "model; omitted, only pods of its own namespace.")
     expose: StrictBool = Field(False, description="KServe: make the model reachable from "
                                "outside the cluster; by default it is cluster-local.")
+    delivery: Delivery = Field(default_factory=Delivery, description="How the manifests "
+                               "reach the cluster: Argo CD (default) or kubectl from CI.")
 
 
 # --- monitoring and retraining --------------------------------------------------------------
@@ -702,7 +740,18 @@ class Ci(Section):
     runs_on: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=63)] = Field(
         "ubuntu-24.04", description="GitHub-hosted runner label.")
     secrets: list[SecretName] = Field(default_factory=list, description="Names of CI secrets "
-                                      "the pipelines read (referenced, never rendered).")
+                                      "the pipelines read (referenced, never rendered). "
+                                      "Pull-request jobs only get those ending in _READONLY.")
+    deployer: Literal["github_actions", "jenkins"] | None = Field(
+        None, description="The one provider that trains on the main branch, uploads and "
+                          "deploys; the other only runs the pull-request checks. Defaults "
+                          "to the first provider.")
+    oidc_role: AwsRoleArn | None = Field(
+        None, description="AWS IAM role the GitHub workflows assume with GitHub's OIDC "
+                          "token (no long-lived secret) for the store and, in push mode, "
+                          "the cluster; trust it for the main branch only (see "
+                          "docs/delivery.md).",
+        examples=["arn:aws:iam::123456789012:role/mlops-credit-risk"])
     jenkins: Jenkins = Field(default_factory=Jenkins, description="Jenkins settings.")
     install: Install = Field(default_factory=_default_install, description="Where the "
                              "pipelines install mlops-spec from (default: this release, "
@@ -802,3 +851,8 @@ class Spec(Section):
     @property
     def production(self) -> Environment:
         return self.deployment.environments[-1]
+
+    @property
+    def deployer(self) -> str:
+        """The CI provider that trains on main, uploads and deploys."""
+        return self.ci.deployer or self.ci.providers[0]

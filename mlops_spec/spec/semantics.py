@@ -576,7 +576,8 @@ def kubeconfig_secrets_listed(spec: Spec) -> Iterator[Finding]:
     (Jenkins may instead use the agent's own cluster credentials, so it is not required
     there.)
     """
-    if spec.deployment.platform is None or "github_actions" not in spec.ci.providers:
+    if (spec.deployment.platform is None or spec.deployer != "github_actions"
+            or spec.deployment.delivery.mode != "push"):
         return
     for i, env in enumerate(spec.deployment.environments):
         name = kubeconfig_secret(env.name)
@@ -585,6 +586,26 @@ def kubeconfig_secrets_listed(spec: Spec) -> Iterator[Finding]:
                           f"in the CI secret {name}, which ci.secrets does not list",
                           ("deployment", "environments", i, "name"),
                           f"add {name} to ci.secrets (and create the secret in your CI)")
+
+
+def delivery_complete(spec: Spec) -> Iterator[Finding]:
+    """Argo CD needs the repository it syncs from; the deployer is one of the providers."""
+    deployment = spec.deployment
+    delivery = deployment.delivery
+    if deployment.platform is not None and delivery.mode == "argocd" and (
+            delivery.repository is None):
+        set_fields = deployment.model_fields_set
+        path: Path = ("deployment", "delivery") if "delivery" in set_fields else (
+            "deployment",)
+        yield Finding("M059", "Argo CD delivery (the default) syncs the overlays from git, "
+                      "but deployment.delivery.repository is not set", path,
+                      "add delivery: {repository: https://github.com/<org>/<repo>.git} "
+                      "under deployment, or delivery: {mode: push} to apply from CI")
+    deployer = spec.ci.deployer
+    if deployer is not None and deployer not in spec.ci.providers:
+        yield Finding("M060", f"ci.deployer {deployer} is not one of ci.providers",
+                      ("ci", "deployer"),
+                      f"add {deployer} to ci.providers, or remove ci.deployer")
 
 
 RULES: tuple[Rule, ...] = (
@@ -617,6 +638,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes_settings_used,
     cluster_serving_explicit,
     kubeconfig_secrets_listed,
+    delivery_complete,
 )
 
 

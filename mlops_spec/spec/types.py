@@ -39,6 +39,13 @@ def is_remote_store(store: str) -> bool:
     """True for an object-store URI (s3://, gs://, ...), False for a local directory."""
     return "://" in store and not store.startswith("file://")
 HTTPS_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%=+/#?&@:-]*)?$"
+# A git repository over https (what Argo CD clones): host and path, no credentials or query.
+GIT_HTTPS_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9_][A-Za-z0-9._~-]*)+/?$"
+# A branch name git accepts and workflows can hold: no `..`, spaces, `~^:?*[\\` or `@{`.
+_BRANCH_PART = r"[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*"
+BRANCH = f"^{_BRANCH_PART}(/{_BRANCH_PART})*$"
+API_SERVER_URL = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9_][A-Za-z0-9._~-]*)*/?$"
+AWS_ROLE_ARN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
 ESTIMATOR = r"^sklearn(\.[a-z_][a-z0-9_]*)+\.[A-Z][A-Za-z0-9]*$"
 SINGLE_LINE_TEXT = r"^[^\x00-\x1f\x7f]*$"
 # A model version is a directory under the artifact store and a Kubernetes label value.
@@ -54,6 +61,10 @@ RemoteUri = Annotated[str, Field(pattern=REMOTE_URI, max_length=1024)]
 StoreUri = Annotated[str, Field(pattern=STORE_URI, max_length=1024)]
 HttpsUrlOrPath = Annotated[str, Field(
     pattern=f"({HTTPS_URL})|({RELATIVE_PATH})", max_length=2048)]
+GitHttpsUrl = Annotated[str, Field(pattern=GIT_HTTPS_URL, max_length=2048)]
+ApiServerUrl = Annotated[str, Field(pattern=API_SERVER_URL, max_length=2048)]
+Branch = Annotated[str, Field(pattern=BRANCH, max_length=255)]
+AwsRoleArn = Annotated[str, Field(pattern=AWS_ROLE_ARN, max_length=2048)]
 EstimatorPath = Annotated[str, Field(pattern=ESTIMATOR, max_length=200)]
 Text = Annotated[str, Field(min_length=1, max_length=4000,
                                         pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]

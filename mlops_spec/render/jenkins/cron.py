@@ -93,7 +93,10 @@ def _hash_minutes(values: set[int]) -> str | None:
 
 def cron_lines(spec: Spec) -> list[str]:
     """The Jenkins cron spec: ``TZ=UTC`` (spec schedules are UTC), then one line per schedule
-    (monitoring first, then retrain), duplicates dropped. Empty when nothing is scheduled."""
+    (monitoring first, then retrain), duplicates dropped. Empty when nothing is scheduled,
+    or when another CI provider owns delivery (and with it the schedules)."""
+    if spec.deployer != "jenkins":
+        return []
     schedules = [s for s in (scheduled_monitoring(spec),
                              spec.retrain.schedule if spec.retrain else None) if s]
     lines = list(dict.fromkeys(line for s in schedules for line in jenkins_cron(s)))

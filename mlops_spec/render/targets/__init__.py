@@ -16,6 +16,9 @@ TARGETS: dict[str, tuple[str, str]] = {
     "kubernetes": ("mlops_spec.render.targets.kubernetes",
                    "Kubernetes manifests: kustomize base and per-environment overlays under "
                    "deploy/"),
+    "argocd": ("mlops_spec.render.targets.argocd",
+               "Argo CD: an AppProject and an ApplicationSet syncing each pinned "
+               "environment's overlay from git"),
     "jenkins": ("mlops_spec.render.targets.jenkins",
                 "Declarative Jenkinsfile: change-request checks, train and deploy on main, "
                 "schedules"),

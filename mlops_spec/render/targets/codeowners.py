@@ -48,6 +48,7 @@ def render(ctx: RenderContext) -> TargetOutput:
         lines.append(_line(f"{base}/Jenkinsfile", pipeline_owners))
     lines += [
         _line(f"{base}/deploy/", pipeline_owners),
+        _line(f"{base}/argocd/", pipeline_owners),  # what Argo CD syncs
         # The spec carries the governance checklist: the gate's own owners review it.
         _line(f"/{ctx.spec_path}", _owners(spec, "ml_engineer", "sme", "architect",
                                            "compliance")),

@@ -11,13 +11,22 @@ Every decision is made here on the typed spec; the templates in
 * Spec values reach ``run:`` scripts only through ``env:`` and are read as ``"$VAR"``; the
   scripts themselves are constants. Secrets are referenced by name, never rendered.
 * Only ``pull_request``, ``push``, ``schedule`` and ``workflow_dispatch`` triggers: no
-  ``pull_request_target`` and no ``workflow_run``.
+  ``pull_request_target`` and no ``workflow_run``. Jobs of manually dispatched workflows
+  run on the main branch only.
+* Pull-request jobs get only the secrets named ``*_READONLY`` and no OIDC token: nothing
+  that can write the store or a cluster. On main, the store is written by an ``upload``
+  job that runs no model code; it and the deploy jobs alone get ``id-token: write`` when
+  ``ci.oidc_role`` is set (see docs/delivery.md).
+* Concurrency is per job purpose: training, each environment's deployment and the monitor
+  each have their own group, so a pending production approval blocks nothing else.
+* With both CI providers, only ``ci.deployer`` trains on main, deploys, monitors and
+  releases; the other renders the pull-request check alone.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mlops_spec.conventions import (
@@ -30,12 +39,14 @@ from mlops_spec.conventions import (
     kubeconfig_secret,
     store_secrets,
 )
+from mlops_spec.render import push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
     Escaped,
     UnsafeValue,
     github_secret,
     github_string,
+    github_yaml,
     literal,
 )
 from mlops_spec.render.install import job_requirement
@@ -48,6 +59,13 @@ WORKFLOW_DIR = ".github/workflows"
 """Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""
 RETRAIN_RECORD = "retrain/evaluation.json"
 """Committed by a retrain pull request, relative to the model directory."""
+RUN_ARTIFACT_DAYS = 7
+"""Longest a run keeps uploaded outputs (model, profiles, datasheets); shorter when a data
+source's retention_days is."""
+READ_ONLY_SUFFIX = "_READONLY"
+"""Secrets that pull-request jobs may read: by convention, read-only credentials."""
+OIDC_TOKEN_FILE = "${{ runner.temp }}/mlops-oidc-token"
+MAIN_ONLY = "github.ref == 'refs/heads/main'"
 
 _CRON_TEXT = re.compile(r"^[0-9a-z*,/ -]+$")
 
@@ -76,6 +94,8 @@ class DeployJob:
     needs: str
     kubeconfig: EnvSecret
     notes: list[str]
+    variables: dict[str, str]
+    concurrency: str
 
 
 @dataclass(slots=True)
@@ -90,6 +110,13 @@ class Plan:
     secrets: list[EnvSecret]
     job_minutes: int
     pins: dict[str, Escaped]
+    retention_days: int
+    oidc_env: list[EnvSecret]
+    """What steps that assume ci.oidc_role read (jobs that run no model code only)."""
+
+    @property
+    def oidc(self) -> bool:
+        return bool(self.oidc_env)
 
 
 def _env_secrets(names: list[str]) -> list[EnvSecret]:
@@ -101,6 +128,19 @@ def _cron(cron: str) -> str:
     if not _CRON_TEXT.match(cron):
         raise UnsafeValue(f"unexpected characters in cron expression {cron!r}")
     return cron
+
+
+def _oidc_env(spec: Spec) -> list[EnvSecret]:
+    """What the AWS SDKs and CLI read to assume ``ci.oidc_role`` with the token file."""
+    if spec.ci.oidc_role is None:
+        return []
+    return [EnvSecret("AWS_ROLE_ARN", github_yaml(spec.ci.oidc_role)),
+            EnvSecret("AWS_WEB_IDENTITY_TOKEN_FILE", literal(OIDC_TOKEN_FILE))]
+
+
+def _retention_days(spec: Spec) -> int:
+    limits = [s.retention_days for s in spec.data.sources if s.retention_days is not None]
+    return min([RUN_ARTIFACT_DAYS, *limits])
 
 
 def _base_plan(ctx: RenderContext) -> Plan:
@@ -119,12 +159,29 @@ def _base_plan(ctx: RenderContext) -> Plan:
             "upload_artifact": uses("actions/upload-artifact"),
             "download_artifact": uses("actions/download-artifact"),
         },
+        retention_days=_retention_days(spec),
+        oidc_env=_oidc_env(spec),
     )
 
 
-def _watched_paths(ctx: RenderContext) -> list[str]:
-    """What a change to this model touches: its directory and its generated workflows."""
-    return [f"{ctx.model_dir}/**", f"{WORKFLOW_DIR}/mlops-{ctx.spec.name}-*"]
+def _pull_request_plan(plan: Plan) -> Plan:
+    """The plan of pull-request jobs: read-only secrets only, no OIDC."""
+    return replace(plan, oidc_env=[], secrets=[
+        s for s in plan.secrets if s.name.endswith(READ_ONLY_SUFFIX)])
+
+
+def _build_paths(ctx: RenderContext) -> list[str]:
+    """What a new model version is built from: the spec, its repository data, code and
+    requirements, and this workflow. A README or an overlay edit trains nothing. (A
+    promotion edits the spec's model_version, so it matches: see docs/delivery.md.)"""
+    paths = [ctx.spec_path]
+    for source in ctx.spec.data.sources:
+        if "://" not in source.uri:
+            uri = ctx.in_model_dir(source.uri)
+            paths.append(f"{uri}**" if uri.endswith("/") else uri)
+    paths += [ctx.in_model_dir("**/*.py"), ctx.in_model_dir("**/requirements*.txt"),
+              workflow_path(ctx.spec, "deploy")]
+    return list(dict.fromkeys(paths))
 
 
 def _remote_store(spec: Spec) -> bool:
@@ -148,7 +205,7 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
     gated = "(steps.gate.outcome == 'success' || steps.gate.outcome == 'failure')"
     same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
     return _workflow(
-        ctx, "pr", "pr.yml.j2", plan=plan,
+        ctx, "pr", "pr.yml.j2", plan=_pull_request_plan(plan),
         workflow_name=f"mlops {plan.model}: PR check",
         job_name=f"mlops-spec check ({plan.model})",
         report_name=f"mlops-spec report ({plan.model})",
@@ -183,33 +240,43 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
     """On main: train, evaluate, store the artifact, deploy each environment in order."""
     spec = ctx.spec
     deploys: list[DeployJob] = []
-    if spec.deployment.platform is not None:
-        previous = "train"
+    if push.ci_deploys(spec):
+        previous = "upload" if _remote_store(spec) else "train"
         for env in spec.deployment.environments:
             job_id = f"deploy-{env.name}"
             secret = kubeconfig_secret(env.name)
+            overlay = ctx.in_model_dir(f"deploy/{env.name}")
             deploys.append(DeployJob(
-                id=job_id, environment=env.name, overlay=ctx.in_model_dir(f"deploy/{env.name}"),
+                id=job_id, environment=env.name, overlay=overlay,
                 needs=previous, kubeconfig=EnvSecret(secret, github_secret(secret)),
-                notes=_approval_notes(spec, env.name, previous)))
+                notes=_approval_notes(spec, env.name, previous),
+                variables=push.variables(spec, env, overlay),
+                concurrency=f"mlops-{spec.name}-deploy-{env.name}"))
             previous = job_id
     return _workflow(
         ctx, "deploy", "deploy.yml.j2", plan=plan,
-        workflow_name=f"mlops {plan.model}: train and deploy",
+        workflow_name=f"mlops {plan.model}: train and "
+                      + ("deploy" if deploys else "store"),
         branch=MAIN_BRANCH,
-        paths=_watched_paths(ctx) if ctx.model_dir != "." else [],
+        paths=_build_paths(ctx),
+        main_only=literal(MAIN_ONLY),
+        train_group=f"mlops-{spec.name}-train",
+        upload_group=f"mlops-{spec.name}-upload",
         upload=_remote_store(spec),
         deploys=deploys,
+        argocd=spec.deployment.platform is not None and not push.ci_deploys(spec),
         batch=spec.deployment.mode == "batch",
-        requirement=job_requirement(spec, "validate", "train",
-                                    *(["upload"] if _remote_store(spec) else [])),
+        # The train job runs the model's code; the upload job alone holds store access.
+        train_requirement=job_requirement(spec, "validate", "train"),
+        upload_requirement=job_requirement(spec, "upload"),
         minutes=DEPLOY_MINUTES,
     )
 
 
 def _approval_notes(spec: Spec, env_name: str, previous: str) -> list[str]:
     env = next(e for e in spec.deployment.environments if e.name == env_name)
-    after = "training" if previous == "train" else f"{previous.removeprefix('deploy-')}"
+    after = {"train": "training", "upload": "the upload"}.get(
+        previous, previous.removeprefix("deploy-"))
     if env.auto_deploy and not env.approvers:
         return [f"GitHub environment {env.name}: deploys automatically once {after} "
                 "succeeded (add no required reviewers)."]
@@ -240,21 +307,22 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
 
     monitor_if = retrain_if = None
     if watch and monitoring is not None:
-        monitor_if = literal("github.event_name == 'workflow_dispatch' || "
-                             f"github.event.schedule == {github_string(monitoring.schedule)}")
+        monitor_if = literal(f"{MAIN_ONLY} && (github.event_name == 'workflow_dispatch' || "
+                             f"github.event.schedule == {github_string(monitoring.schedule)})")
     conditions = []
     if triggers:
         conditions.append("needs.monitor.outputs.fired == 'true'")
     if retrain_cron:
         conditions.append(f"github.event.schedule == {github_string(retrain_cron)}")
     conditions.append("(github.event_name == 'workflow_dispatch' && inputs.retrain)")
-    retrain_if = literal(("!cancelled() && " if triggers else "") + "("
+    retrain_if = literal(("!cancelled() && " if triggers else "") + f"{MAIN_ONLY} && ("
                          + " || ".join(conditions) + ")")
     token = (github_secret(PR_TOKEN_SECRET) if PR_TOKEN_SECRET in spec.ci.secrets
              else literal("${{ github.token }}"))
     return _workflow(
         ctx, "monitor", "monitor.yml.j2", plan=plan,
         workflow_name=f"mlops {plan.model}: monitor and retrain",
+        concurrency_group=f"mlops-{spec.name}-monitor",
         crons=crons,
         watch=watch, triggers=triggers, retrain=retrain is not None,
         monitor_if=monitor_if, retrain_if=retrain_if,
@@ -295,6 +363,8 @@ def release(ctx: RenderContext, plan: Plan) -> OutputFile | None:
 
 def render(ctx: RenderContext) -> TargetOutput:
     plan = _base_plan(ctx)
-    files = [pr_check(ctx, plan), train_and_deploy(ctx, plan),
-             monitor_and_retrain(ctx, plan), release(ctx, plan)]
+    files: list[OutputFile | None] = [pr_check(ctx, plan)]
+    if ctx.spec.deployer == "github_actions":
+        files += [train_and_deploy(ctx, plan), monitor_and_retrain(ctx, plan),
+                  release(ctx, plan)]
     return TargetOutput(files=[f for f in files if f is not None])

@@ -4,11 +4,17 @@ The pipeline has three flows, chosen per build by ``when`` conditions:
 
 * a change request (multibranch ``changeRequest()``): validate, render check, train and
   evaluate, governance check, publish the report;
-* the main branch: train, evaluate, upload the artifact, deploy to each environment in order,
-  with a stage-level ``input`` (wrapped in a timeout, before any agent is allocated) where an
-  environment needs approval;
+* the main branch: train, evaluate, upload the artifact and, in push delivery only, deploy
+  to each environment in order (``kubectl apply --prune`` on an ApplySet, readiness, smoke
+  request), with a stage-level ``input`` (wrapped in a timeout, before any agent is
+  allocated) where an environment needs approval. With Argo CD delivery nothing is applied
+  from here;
 * a timer build on main (the monitoring and retrain schedules): train on current data, check
   drift, archive the candidate. It never deploys.
+
+The main-branch and timer flows exist only when Jenkins is the spec's deployer
+(``ci.deployer``, by default the first provider); otherwise the Jenkinsfile only checks
+change requests, so a push never trains, uploads or deploys twice.
 
 Every decision is made here on the typed spec; ``templates/jenkins/Jenkinsfile.j2`` only lays
 the plan out. Spec values reach the file as single-quoted Groovy literals (``|groovy``) and
@@ -36,6 +42,7 @@ from mlops_spec.conventions import (
     store_secrets,
 )
 from mlops_spec.conventions import GITHUB_TOKEN_SECRET as GITHUB_TOKEN_CREDENTIAL
+from mlops_spec.render import push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.install import job_requirement
 from mlops_spec.render.jenkins.cron import cron_lines as cron_lines
@@ -108,6 +115,8 @@ def stage_ids(spec: Spec) -> list[tuple[Flow, str]]:
     """The (flow, logical id) pairs of ``STAGES`` this spec's pipelines run, in order."""
     ids: list[tuple[Flow, str]] = []
     for stage in STAGES:
+        if stage.flow == "main" and not owns_delivery(spec):
+            continue
         if stage.id == "upload" and spec.model.artifact.store is None:
             continue
         if stage.id == "deploy-{env}":
@@ -130,9 +139,15 @@ def stage_title(flow: Flow, logical_id: str) -> str:
     raise KeyError(f"no {flow} stage {logical_id!r}")
 
 
+def owns_delivery(spec: Spec) -> bool:
+    """Whether this Jenkinsfile trains on main, uploads, deploys and runs the schedules."""
+    return spec.deployer == "jenkins"
+
+
 def deployed_environments(spec: Spec) -> list[Environment]:
-    """Environments a Kubernetes overlay is applied to (none when the model is embedded)."""
-    if spec.deployment.platform is None:
+    """Environments this pipeline applies an overlay to: push delivery only (Argo CD
+    applies the others), none when the model is embedded or another provider deploys."""
+    if not push.ci_deploys(spec) or not owns_delivery(spec):
         return []
     return list(spec.deployment.environments)
 
@@ -216,6 +231,7 @@ class Plan:
     store_secrets: list[Var]
     upload: bool
     deployments: list[Deploy]
+    owner: bool
     drift: list[Var] = field(default_factory=list)
     builds_to_keep: int = BUILDS_TO_KEEP
     artifact_builds_to_keep: int = ARTIFACT_BUILDS_TO_KEEP
@@ -250,7 +266,9 @@ def _deployments(ctx: RenderContext) -> list[Deploy]:
     spec = ctx.spec
     deploys = []
     for env in deployed_environments(spec):
-        variables = [Var("MLOPS_DEPLOY_DIR", ctx.in_model_dir(f"deploy/{env.name}"))]
+        overlay = ctx.in_model_dir(f"deploy/{env.name}")
+        variables = [Var(name, value) for name, value in
+                     push.variables(spec, env, overlay).items()]
         secret = kubeconfig_for(list(spec.ci.secrets), env.name)
         if secret:
             variables.append(Var("KUBECONFIG", secret, credential=True))
@@ -291,9 +309,10 @@ def plan(ctx: RenderContext) -> Plan:
                  Var("MLOPS_CURRENT_DATA", monitoring.current_data)]
     cron = cron_lines(spec)
     # Every stage that exists has its own timeout; their sum bounds any one build.
-    present = ["validate", "render-check", "pr-train", "governance", "publish", "train",
-               "evaluate"]
-    present += ["upload"] if upload else []
+    owner = owns_delivery(spec)
+    present = ["validate", "render-check", "pr-train", "governance", "publish"]
+    present += ["train", "evaluate"] if owner else []
+    present += ["upload"] if upload and owner else []
     present += ["scheduled-train"] if cron else []
     present += ["drift"] if cron and drift else []
     total = sum(minutes[key] for key in present)
@@ -315,8 +334,9 @@ def plan(ctx: RenderContext) -> Plan:
             Var("MLOPS_SPEC_PR_REQUIREMENT", job_requirement(
                 spec, "validate", "render", "train", "check")),
             Var("MLOPS_SPEC_PUBLISH_REQUIREMENT", job_requirement(spec, "publish")),
-            Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
-                spec, "validate", "train", *(["upload"] if upload else []))),
+            *([Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
+                spec, "validate", "train", *(["upload"] if upload else [])))]
+              if owns_delivery(spec) else []),
             *([Var("MLOPS_SPEC_SCHEDULED_REQUIREMENT", job_requirement(
                 spec, "train", *(["drift"] if drift else [])))] if cron else []),
             Var("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
@@ -330,6 +350,7 @@ def plan(ctx: RenderContext) -> Plan:
                        for name in store_secrets(list(spec.ci.secrets))],
         upload=upload,
         deployments=deployments,
+        owner=owner,
         drift=drift,
     )
 
