@@ -66,3 +66,15 @@ def test_a_change_that_keeps_the_mode_needs_no_recreate(tmp_path: Path) -> None:
     assert len(spec["changes"]) == 2 and _noted(spec) == {}
     assert not any("recreated" in n for n in spec["notes"])
     assert "recreated" not in spec["markdown"]
+
+
+def test_removing_the_environment_that_scaled_to_zero_moves_the_rest_back(
+        tmp_path: Path) -> None:
+    knative = mutate(example_text(), (CANARY, ROLLING), (STAGING, STAGING + DEV_TO_ZERO))
+    repo = GateRepo(tmp_path / "repo", knative)
+    repo.edit((DEV_TO_ZERO, ""))
+    _, report = repo.check()
+    noted = _noted(spec_of(report))
+    assert list(noted) == ["deployment.environments[dev]"]
+    assert "Knative -> Standard" in noted["deployment.environments[dev]"]
+    assert RECREATE + " (" in noted["deployment.environments[dev]"]
