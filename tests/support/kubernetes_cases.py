@@ -25,7 +25,7 @@ from mlops_spec.spec.loader import load_text
 from mlops_spec.spec.sections import Deployment, Strategy, Training
 from mlops_spec.spec.validate import Result, validate_file, validate_text
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CRD_SCHEMAS = REPO / "tests" / "fixtures" / "crd-schemas"
 """Vendored upstream CRD schemas (provenance in its README.md)."""
 EXAMPLE = REPO / "example-repo" / "mlops.yaml"

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "example-repo" / "mlops.yaml"
 
 Data = dict[str, Any]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mlops_spec.tools.example_summary import summary
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_summary_lists_each_target_with_its_files_and_place() -> None:

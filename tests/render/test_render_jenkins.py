@@ -34,7 +34,7 @@ try:  # tests/ as a package, or on sys.path (pytest's default import mode)
 except ImportError:  # pragma: no cover
     import groovy_parser as gp  # type: ignore[no-redef]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "example-repo" / "mlops.yaml"
 GROOVY_LINT = ROOT / ".tools" / "node_modules" / ".bin" / "npm-groovy-lint"
 SPEC_PATH = "models/credit-risk/mlops.yaml"
@@ -60,7 +60,7 @@ def spec_of(data: dict[str, Any]) -> Spec:
     # can exercise the Jenkins fallbacks (KUBECONFIG, the agent's own credentials).
     data["ci"]["providers"] = ["jenkins"]
     # Push delivery: the pipeline applies the overlays (Argo CD delivery applies nothing;
-    # tests/test_delivery_owner.py covers it).
+    # tests/render/test_delivery_owner.py covers it).
     if data["deployment"].get("platform"):
         data["deployment"]["delivery"] = {"mode": "push"}
     result = validate_text("mlops.yaml", yaml.safe_dump(data, sort_keys=False))

@@ -23,7 +23,7 @@ from mlops_spec.render import engine, writer
 from mlops_spec.render.targets import argocd
 from mlops_spec.spec.validate import validate_file, validate_text
 
-SCHEMAS = Path(__file__).parent / "fixtures" / "crd-schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "crd-schemas"
 CRDS = {
     "Application": "application-argoproj.io-v1alpha1.json",
     "ApplicationSet": "applicationset-argoproj.io-v1alpha1.json",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import cli
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "example-repo"
+EXAMPLE = Path(__file__).resolve().parents[2] / "example-repo"
 
 
 def test_example_is_valid_without_warnings() -> None:

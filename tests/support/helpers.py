@@ -15,7 +15,7 @@ from pathlib import Path
 from mlops_spec.diagnostics import Diagnostic
 from mlops_spec.spec.validate import Result, validate_text
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "example-repo" / "mlops.yaml"
 BIN = Path(sys.executable).parent
 CLI = BIN / "mlops-spec"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_drift_cli import HEADER, REPO, drift, write_data
+from drift_data import HEADER, REPO, drift, write_data
 
 from mlops_spec.drift.report import _fmt
 
