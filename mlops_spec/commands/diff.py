@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from mlops_spec.diagnostics.formatters import text as text_diagnostics
     from mlops_spec.gate_inputs import collect
     from mlops_spec.govern.gate import semantic_changes
+    from mlops_spec.govern.report import change_object
 
     inputs = collect(list(args.specs), args.base, None, Path.cwd())
     rows: list[dict[str, Any]] = []
@@ -44,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
             code = 1
             lines.append(text_diagnostics(diagnostics, {}).rstrip("\n"))
         for c in changes:
-            rows.append({"spec": item.path, "class": c.cls, "path": c.change.dotted,
-                         "before": c.change.before, "after": c.change.after})
+            rows.append({"spec": item.path, **change_object(c)})
             lines.append(f"{item.path}: {c.cls:<24} {c.change.dotted}: "
                          f"{_value(c.change.before)} -> {_value(c.change.after)}")
+        for note in dict.fromkeys(c.note for c in changes if c.note is not None):
+            lines.append(f"{item.path}: note: {note}")
         if not changes and not diagnostics:
             lines.append(f"{item.path}: no change in meaning")
     if args.format == "json":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from mlops_spec.govern.diff import Change, Segments, matches
+from mlops_spec.govern.diff import NAMED_LISTS, Change, Segments, matches
 from mlops_spec.spec.sections import ROLES, Spec
 
 
@@ -251,6 +251,8 @@ def _rule_for(path: Segments) -> Classifier | None:
 class Classified(NamedTuple):
     cls: str
     change: Change
+    note: str | None = None
+    """What applying the change takes beyond a merge (a resource to recreate)."""
 
 
 def _segments(pattern: str) -> Segments:
@@ -271,7 +273,38 @@ def classify(changes: list[Change], base: Spec, head: Spec,
             if name not in names and any(matches(p, change.path) for p in patterns):
                 names.append(name)
         out.extend(Classified(name, change) for name in names)
-    return out
+    return _with_recreate_note(out, base, head)
+
+
+def recreate_note(base: Spec, head: Spec) -> str | None:
+    """KServe refuses to change an InferenceService's deploymentMode in place: which
+    environments need it deleted and recreated (``None``: no such change)."""
+    # Pure and light, but render's: imported where used, so govern's imports stay spec's.
+    from mlops_spec.render.kubernetes.kserve import mode_changes
+
+    moves: dict[tuple[str, str], list[str]] = {}
+    for env, was, now in mode_changes(base, head):
+        moves.setdefault((was, now), []).append(env)
+    if not moves:
+        return None
+    return "; ".join(f"KServe deploymentMode {was} -> {now}: needs the InferenceService "
+                     f"deleted and recreated in {', '.join(envs)} (KServe refuses the change "
+                     "in place; docs/kubernetes.md)" for (was, now), envs in moves.items())
+
+
+def _with_recreate_note(out: list[Classified], base: Spec, head: Spec) -> list[Classified]:
+    """The note on the changes that move the mode (any deployment change if none does)."""
+    note = recreate_note(base, head)
+    if note is None:
+        return out
+    from mlops_spec.render.kubernetes.kserve import MODE_FIELDS
+
+    paths = [c.change.path for c in out]
+    # (environments reordered is a change of the named list itself: it never moves the mode)
+    movers = {i for i, path in enumerate(paths) if path not in NAMED_LISTS
+              and any(matches(field, path) for field in MODE_FIELDS)}
+    movers = movers or {i for i, path in enumerate(paths) if path[:1] == ("deployment",)}
+    return [c._replace(note=note) if i in movers else c for i, c in enumerate(out)]
 
 
 def class_roles(name: str, base: Spec) -> list[str]:

@@ -204,6 +204,7 @@ def gate_spec(item: SpecInput, approvals: Approvals | None, evaluation: Evaluati
         return _invalid(item, head)
     spec, doc = head.spec, head.document
     changes = _changes(item, base_spec, spec, doc)
+    notes += list(dict.fromkeys(c.note for c in changes if c.note is not None))
     policy = in_force(base_spec, spec)
     cosmetic_only = all(c.cls == "cosmetic" for c in changes)
     trained = base_spec is None or any(c.change.path[:1] and c.change.path[0] in TRAINED_FROM

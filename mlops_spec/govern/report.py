@@ -8,6 +8,7 @@ from typing import Any
 
 from mlops_spec.diagnostics.formatters import github as github_annotations
 from mlops_spec.govern.checks import FAIL
+from mlops_spec.govern.classes import Classified
 from mlops_spec.govern.gate import SpecResult
 from mlops_spec.govern.markdown import spec_markdown
 
@@ -34,14 +35,20 @@ def _evaluation(result: SpecResult) -> dict[str, Any] | None:
                 "version": e.champion.version, "metrics": dict(e.champion.metrics)}}
 
 
+def change_object(c: Classified) -> dict[str, Any]:
+    """One classified change; ``note`` only where applying it takes more than a merge."""
+    out = {"class": c.cls, "path": c.change.dotted, "before": c.change.before,
+           "after": c.change.after}
+    return out if c.note is None else {**out, "note": c.note}
+
+
 def spec_object(result: SpecResult) -> dict[str, Any]:
     return {
         "name": result.name, "path": result.path, "verdict": result.verdict,
         "summary": result.summary,
         "checks": [{"id": c.id, "status": c.status, "reason": c.reason}
                    for c in result.checks],
-        "changes": [{"class": c.cls, "path": c.change.dotted, "before": c.change.before,
-                     "after": c.change.after} for c in result.changes],
+        "changes": [change_object(c) for c in result.changes],
         "approvals": [{"role": d.role, "satisfied": d.satisfied, "by": d.by,
                        "members": d.members, "reasons": d.reasons,
                        "changes_requested_by": d.blocked_by, "notes": d.notes}

@@ -2,7 +2,7 @@
 
 The models hold shape and per-field rules (types, patterns, ranges). Rules that relate two
 sections (a feature's source exists, approvers are defined owners, ...) live in
-``mlops_spec.spec.semantics`` so each gets its own diagnostic code. Field descriptions feed the
+``mlops_spec.spec.rules`` so each gets its own diagnostic code. Field descriptions feed the
 JSON Schema and docs/reference.md, so they are written for users.
 """
 

@@ -29,7 +29,7 @@ URI_OR_PATH = f"({REMOTE_URI})|({RELATIVE_PATH})"
 # directories allowed, so the default `.mlops-spec/store` can be written out), an absolute
 # path, or a file:// URI. Segments are never `.` or `..`. Only model.artifact.store takes
 # it: a local store is where mlops-spec itself reads and writes (upload, fetch), never a
-# path handed to the cluster (semantics M025 says so).
+# path handed to the cluster (the meaning rule M025 says so).
 _LOCAL_SEGMENT = r"\.?[A-Za-z0-9_][A-Za-z0-9._-]*"
 LOCAL_DIR = rf"^((file://)?/)?{_LOCAL_SEGMENT}(/{_LOCAL_SEGMENT})*/?$"
 STORE_URI = f"({REMOTE_URI})|({LOCAL_DIR})"

@@ -51,7 +51,7 @@ class Result:
 
 def check_document(doc: LoadedDocument) -> Result:
     """Validate loaded data against the model, then the meaning-level rules."""
-    from mlops_spec.spec import semantics
+    from mlops_spec.spec import rules
 
     result = Result(file=doc.file, document=doc, diagnostics=list(doc.warnings))
     try:
@@ -67,7 +67,7 @@ def check_document(doc: LoadedDocument) -> Result:
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
     result.spec = spec
-    for finding in semantics.check(spec):
+    for finding in rules.check(spec):
         span = doc.locate(finding.path, key=finding.at_key)
         result.diagnostics.append(Diagnostic(
             code=finding.code, message=finding.message, file=doc.file,

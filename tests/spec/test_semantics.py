@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from helpers import check, example_text, line_of, mutate, show
 
-from mlops_spec.spec import semantics
+from mlops_spec.spec import rules
 
 
 def test_the_example_has_no_findings(example: str) -> None:
@@ -242,7 +242,7 @@ def test_rule_fires_alone_at_its_line(mutation: Mutation) -> None:
 
 
 def _rule_codes() -> set[str]:
-    source = inspect.getsource(semantics)
+    source = "".join(inspect.getsource(module) for module in rules.MODULES)
     return set(re.findall(r'Finding\(\s*"(M\d{3})"', source))
 
 
@@ -253,11 +253,18 @@ def test_every_rule_code_has_a_mutation() -> None:
 
 
 def test_every_rule_function_is_registered() -> None:
-    functions = {name for name, value in vars(semantics).items()
-                 if inspect.isfunction(value) and value.__module__ == semantics.__name__
+    functions = {value for module in rules.MODULES for name, value in vars(module).items()
+                 if inspect.isfunction(value) and value.__module__ == module.__name__
                  and "spec" in inspect.signature(value).parameters
-                 and not name.startswith("_") and name != "check"}
-    assert functions == {rule.__name__ for rule in semantics.RULES}
+                 and not name.startswith("_")}
+    assert functions == set(rules.RULES)
+
+
+def test_every_rule_module_is_listed() -> None:
+    import pkgutil
+
+    found = {m.name for m in pkgutil.iter_modules(rules.__path__)} - {"finding"}
+    assert found == {module.__name__.rsplit(".", 1)[1] for module in rules.MODULES}
 
 
 def test_rules_findings_carry_severity_and_hint() -> None:

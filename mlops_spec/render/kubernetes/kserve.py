@@ -51,6 +51,15 @@ def deployment_mode(spec: Spec, env: Environment | None = None) -> str | None:
     return "Standard"
 
 
+MODE_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("deployment", "strategy", "type"),
+    ("deployment", "autoscaling", "min_replicas"),
+    ("deployment", "environments", "*", "autoscaling", "min_replicas"),
+)
+"""The fields ``deployment_mode`` reads besides platform and mode, as the gate's diff paths
+(``*``: any environment): a change at, inside or around one of them can change the mode."""
+
+
 def mode_changes(before: Spec, after: Spec) -> list[tuple[str, str, str]]:
     """(environment, mode before, mode after) for each environment in both specs whose
     InferenceService must be deleted and recreated: KServe refuses the change in place."""
