@@ -153,7 +153,9 @@ def governance(repo: Path, out: Path, head_sha: str) -> list[tuple[str, Path]]:
                        "--report", str(pending), "--format", "markdown"], expect=1, cwd=repo)
     (out / "pr-comment.md").write_text(comment, encoding="utf-8")
     spec = _verdict(pending, "pending")["specs"][0]
-    _say(f"gate without reviews: pending ({spec['summary']})")
+    _say(f"gate without reviews: {spec['summary']}")
+    _say(f"    PR comment ({len(comment.splitlines())} lines of Markdown, as `publish` posts it): "
+         f"{out / 'pr-comment.md'}")
     for role in spec["approvals"]:
         state = "satisfied" if role["satisfied"] else "needed from " + ", ".join(role["members"])
         _say(f"    {role['role']}: {state}")
