@@ -21,13 +21,11 @@ setup: $(STAMP)
 tools: setup
 	@for script in .ci/tools/*.sh; do [ -e "$$script" ] || continue; bash "$$script" || exit 1; done
 
-# The main job on the bundled example: validate it, render its files into example-repo/
-# (committed, so `render --check` shows they are current), then say what was produced where.
+# The main job on the bundled example: validate, render (committed, so `render --check`
+# shows they are current), train, upload, gate a sample PR, drift; products in .example-out/
+# and a table of where each is (mlops_spec/tools/example_loop.py).
 example: setup
-	$(BIN)/mlops-spec validate example-repo
-	$(BIN)/mlops-spec render example-repo/mlops.yaml --out example-repo
-	$(BIN)/mlops-spec render example-repo/mlops.yaml --out example-repo --check
-	@$(BIN)/python -m mlops_spec.tools.example_summary example-repo
+	$(BIN)/python -m mlops_spec.tools.example_loop example-repo --out .example-out
 
 lint: setup
 	$(BIN)/ruff check mlops_spec tests $(wildcard bench)

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from mlops_spec.render.writer import MANIFEST
 
 WHAT = {
+    "argocd": "Argo CD AppProject and ApplicationSet (docs/delivery.md)",
     "github_actions": "GitHub Actions workflows (docs/github-actions.md)",
     "jenkins": "Jenkins pipeline (docs/jenkins.md)",
     "kubernetes": "Kubernetes manifests (docs/kubernetes.md)",

@@ -26,7 +26,9 @@ def test_summary_lists_each_target_with_its_files_and_place() -> None:
     assert re.search(r"^\s+codeowners\s+1\s+\.github/CODEOWNERS", text, re.M)
 
 
-def test_make_example_prints_it() -> None:
+def test_make_example_runs_the_loop_which_prints_it() -> None:
     makefile = (REPO / "Makefile").read_text()
     target = makefile.split("\nexample:", 1)[1].split("\n\n", 1)[0]
-    assert "mlops_spec.tools.example_summary example-repo" in target
+    assert "mlops_spec.tools.example_loop example-repo" in target
+    loop = (REPO / "mlops_spec/tools/example_loop.py").read_text()
+    assert "from mlops_spec.tools.example_summary import summary" in loop
