@@ -12,7 +12,7 @@ import pytest
 
 from mlops_spec.tools import example_loop
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "example-repo"
+EXAMPLE = Path(__file__).resolve().parents[2] / "example-repo"
 
 
 def _tree(root: Path) -> dict[str, bytes]:
