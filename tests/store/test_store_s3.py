@@ -45,8 +45,9 @@ def test_round_trip_through_s3(s3: Callable[[str], str], tmp_path: Path,
     code, stdout, err = run(capsys, "upload", spec_file, "--from", out, "--version", VERSION)
     assert code == 0, err
     assert f"at {store}/{VERSION}" in stdout
+    # moto's backends are per process: other tests may have stored other versions here.
     keys = sorted(o["Key"] for o in boto3.client("s3").list_objects_v2(
-        Bucket="acme-models")["Contents"])
+        Bucket="acme-models", Prefix=f"credit-risk/{VERSION}/")["Contents"])
     assert keys == sorted(f"credit-risk/{VERSION}/{p}" for p in [*tree(out), "manifest.json"])
     code, _, err = run(capsys, "fetch", spec_file, "--version", VERSION,
                        "--to", tmp_path / "fetched")
