@@ -133,10 +133,12 @@ def test_gitops_walkthrough(github: GitHubState, s3: Callable[[str], str],  # no
                             tmp_path: Path,
                             monkeypatch: pytest.MonkeyPatch,
                             capsys: pytest.CaptureFixture[str]) -> None:
-    s3("acme-models")  # the example's store: s3://acme-models/credit-risk
+    bucket = s3("walkthrough-models")  # a bucket of its own: the S3 server is shared
     root = tmp_path / "work"
     shutil.copytree(REPO / "example-repo", root)
     spec_path = root / "mlops.yaml"
+    spec_path.write_text(spec_path.read_text().replace(
+        '"s3://acme-models/credit-risk"', f'"{bucket}/credit-risk"'), encoding="utf-8")
     git(root, "init", "-q", "-b", "main")
     monkeypatch.chdir(root)
     monkeypatch.delenv("GITHUB_EVENT_PATH")  # pull requests are read from the API
