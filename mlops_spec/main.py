@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "publish": "post the gate report on the pull request: one comment, one status per spec",
     "approvals": "write the pull request's reviews as JSON for `check --approvals`",
     "retrain-pr": "open or update the retrain pull request with a new evaluation",
+    "promotion-pr": "open or update an environment's promotion pull request (one per env)",
     "protect": "make the gate binding: branch ruleset and environments the spec implies",
     "train": "train the spec's model and write the artifact, evaluation and model card",
     "evaluate": "re-evaluate a trained model on data, optionally against the champion",

@@ -154,7 +154,8 @@ class Client:
             elif method == "POST":
                 response = self.gh._post(url, data=body)
             elif method == "DELETE":
-                response = self.gh._delete(url)
+                response = (self.gh._delete(url) if body is None
+                            else self.gh._delete(url, json=body))
                 if response.status_code == 204:
                     return None
             else:

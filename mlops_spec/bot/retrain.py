@@ -9,15 +9,14 @@ opening another. Nothing is opened when the evaluation equals the one on the bas
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from mlops_spec.bot import context
-from mlops_spec.bot.client import Client, need
+from mlops_spec.bot import branches, context
+from mlops_spec.bot.branches import branch_sha, commit_file, file_on, reset_branch
+from mlops_spec.bot.client import need
 from mlops_spec.bot.errors import BotError, Uncertain
 
 BRANCH_PREFIX = "mlops/retrain"
@@ -52,22 +51,23 @@ def run(options: Options) -> int:
     repo = context.repository(options.repo)
     client = context.connect()
     owner, name = repo.split("/")
-    base = options.base or os.environ.get("GITHUB_REF_NAME") or _default_branch(client, repo)
-    base_sha = _branch_sha(client, repo, base)
+    base = (options.base or os.environ.get("GITHUB_REF_NAME")
+            or branches.default_branch(client, repo))
+    base_sha = branch_sha(client, repo, base)
     if base_sha is None:
         raise BotError.of("B020", f"the base branch {base!r} does not exist in {repo}",
                           "pass --base BRANCH")
-    current = _file(client, repo, options.record, base)
+    current = file_on(client, repo, options.record, base)
     if current is not None and current[0] == evaluation:
         print(f"The retrained {options.model} evaluation equals {options.record} on {base}: "
               "no pull request.")
         return 0
-    existing = _open_retrain_pull(client, repo, options.model, base)
+    existing = branches.open_pull_from(client, repo, f"{BRANCH_PREFIX}/{options.model}/", base)
     branch = str(need(existing, "head", "ref")) if existing else branch_for(options.model,
                                                                             options.trigger)
-    _reset_branch(client, repo, branch, base_sha)
-    _commit_file(client, repo, branch, options.record, evaluation,
-                 current[1] if current else None, f"Retrain {options.model}")
+    reset_branch(client, repo, branch, base_sha)
+    commit_file(client, repo, branch, options.record, evaluation,
+                current[1] if current else None, f"Retrain {options.model}")
     body = _body(options, evaluation)
     title = f"Retrain {options.model} ({options.trigger})"
     if existing:
@@ -85,76 +85,11 @@ def run(options: Options) -> int:
                                what="open the retrain pull request",
                                permission="pull-requests: write")
         except Uncertain:  # it may have been opened: look before opening another
-            made = _open_retrain_pull(client, repo, options.model, base)
+            made = branches.open_pull_from(client, repo, f"{BRANCH_PREFIX}/{options.model}/", base)
             if made is None:
                 raise
         print(f"Opened retrain pull request #{need(made, 'number')} ({branch}).")
     return 0
-
-
-def _default_branch(client: Client, repo: str) -> str:
-    data = client.json("GET", client.url("repos", *repo.split("/")), 200,
-                       what=f"read {repo}", permission="contents: read")
-    return str(need(data, "default_branch"))
-
-
-def _branch_sha(client: Client, repo: str, branch: str) -> str | None:
-    data = client.get_or_none(client.url("repos", *repo.split("/"), "git", "ref", "heads",
-                                         branch),
-                              what=f"read the branch {branch}", permission="contents: read")
-    return None if data is None else str(need(data, "object", "sha"))
-
-
-def _file(client: Client, repo: str, path: str, ref: str) -> tuple[bytes, str] | None:
-    data = client.get_or_none(client.url("repos", *repo.split("/"), "contents", path),
-                              params={"ref": ref}, what=f"read {path} on {ref}",
-                              permission="contents: read")
-    if data is None:
-        return None
-    try:
-        content = base64.b64decode(str(need(data, "content")), validate=False)
-    except ValueError:
-        raise BotError.of("B006", f"GitHub's answer for {path} on {ref} is not base64 "
-                                  "content: refused") from None
-    return content, str(need(data, "sha"))
-
-
-def _open_retrain_pull(client: Client, repo: str, model: str, base: str) -> Any:
-    owner, name = repo.split("/")
-    pulls = client.pages(client.url("repos", owner, name, "pulls"), dict,
-                         params={"state": "open", "base": base, "per_page": 100},
-                         what="list the open pull requests", permission="pull-requests: read")
-    prefix = f"{BRANCH_PREFIX}/{model}/"
-    mine = [p for p in pulls if str(need(p, "head", "ref")).startswith(prefix)
-            and (need(p, "head").get("repo") or {}).get("full_name", repo) == repo]
-    return mine[0] if mine else None
-
-
-def _reset_branch(client: Client, repo: str, branch: str, sha: str) -> None:
-    owner, name = repo.split("/")
-    if _branch_sha(client, repo, branch) is None:
-        try:
-            client.json("POST", client.url("repos", owner, name, "git", "refs"), 201,
-                        body={"ref": f"refs/heads/{branch}", "sha": sha},
-                        what=f"create the branch {branch}", permission="contents: write")
-        except Uncertain:
-            if _branch_sha(client, repo, branch) != sha:
-                raise
-    else:
-        client.json("PATCH", client.url("repos", owner, name, "git", "refs", "heads", branch),
-                    200, body={"sha": sha, "force": True},
-                    what=f"reset the branch {branch}", permission="contents: write")
-
-
-def _commit_file(client: Client, repo: str, branch: str, path: str, data: bytes,
-                 blob_sha: str | None, message: str) -> None:
-    body: dict[str, Any] = {"message": message, "branch": branch,
-                            "content": base64.b64encode(data).decode("ascii")}
-    if blob_sha:
-        body["sha"] = blob_sha
-    url = client.url("repos", *repo.split("/"), "contents", path)
-    client.json("PUT", url, 201 if blob_sha is None else 200, body=body,
-                what=f"commit {path} on {branch}", permission="contents: write")
 
 
 def _body(options: Options, evaluation: bytes) -> str:

@@ -25,6 +25,7 @@ COMMAND_EXTRAS: dict[str, tuple[str, ...]] = {
     "publish": ("bot",),
     "approvals": ("bot",),
     "retrain-pr": ("bot",),
+    "promotion-pr": ("bot",),
     "protect": ("bot",),
 }
 """The extras of ``pyproject.toml`` each command imports (``require(...)`` in its code)."""

@@ -260,6 +260,23 @@ def _put_contents(state: GitHubState, login: str, query: Any, body: Any, owner: 
         "commit": {"sha": sha, "message": body["message"]}}
 
 
+def _delete_contents(state: GitHubState, login: str, query: Any, body: Any, owner: str,
+                     name: str, path: str) -> Any:
+    full = f"{owner}/{name}"
+    repo = state.repo(full)
+    head = repo.branches.get(body["branch"])
+    if head is None:
+        raise _Reply(404, shapes.error("Branch not found", 404))
+    current = repo.trees[head].get(path)
+    if current is None:
+        raise _Reply(404, shapes.error("Not Found", 404))
+    if body.get("sha") != _blob_sha(current):
+        raise _Reply(409, shapes.error(f"{path} does not match {body.get('sha')}", 409))
+    sha = state.commit(full, head, {}, removed={path})
+    _update_ref(state, login, None, {"sha": sha}, owner, name, body["branch"])
+    return 200, {"content": None, "commit": {"sha": sha, "message": body["message"]}}
+
+
 def _list_rulesets(state: GitHubState, login: str, query: Any, body: Any, owner: str,
                    name: str) -> Any:
     rulesets = state.repo(f"{owner}/{name}").rulesets.values()
@@ -377,6 +394,7 @@ ROUTES: list[Route] = [
         ("PATCH", _R + r"/git/refs/heads/(?P<branch>.+)", "contents", _update_ref),
         ("GET", _R + r"/contents/(?P<path>.+)", "", _get_contents),
         ("PUT", _R + r"/contents/(?P<path>.+)", "contents", _put_contents),
+        ("DELETE", _R + r"/contents/(?P<path>.+)", "contents", _delete_contents),
         ("GET", _R + r"/rulesets", "administration", _list_rulesets),
         ("POST", _R + r"/rulesets", "administration", _put_ruleset),
         ("GET", _R + r"/rulesets/(?P<ruleset_id>\d+)", "administration", _get_ruleset),

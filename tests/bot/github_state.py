@@ -121,10 +121,13 @@ class GitHubState:
         self.repo(full_name).reviews.setdefault(number, []).append(
             {"id": self.next_id(), "login": login, "state": state, "commit_id": commit_id})
 
-    def commit(self, full_name: str, parent: str | None, files: dict[str, bytes]) -> str:
+    def commit(self, full_name: str, parent: str | None, files: dict[str, bytes], *,
+               removed: frozenset[str] | set[str] = frozenset()) -> str:
         repo = self.repo(full_name)
         tree = dict(repo.trees.get(parent, {})) if parent else {}
         tree.update(files)
+        for path in removed:
+            tree.pop(path, None)
         sha = hashlib.sha1(json.dumps([parent, sorted((k, v.hex()) for k, v in tree.items())])
                            .encode()).hexdigest()
         repo.trees[sha] = tree
