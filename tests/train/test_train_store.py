@@ -45,7 +45,12 @@ def test_train_upload_fetch_and_the_champion_from_the_store(
     v1 = _evaluation(tmp_path / "v1")
     assert v1["champion"] is None and v1["vs_production"] is None  # production serves none
 
-    uploaded = cli("upload", spec, "--from", tmp_path / "v1", "--version", "v1")
+    refused = cli("upload", spec, "--from", tmp_path / "v1", "--version", "v1")
+    if _runtime_skew(spec, tmp_path / "v1"):  # this environment's scikit-learn is not 1.5.2
+        assert refused.code == 2 and "A014" in refused.err and "scikit-learn==" in refused.err
+        assert cli("fetch", spec, "--version", "v1", "--to", tmp_path / "none").code == 2
+    uploaded = cli("upload", spec, "--from", tmp_path / "v1", "--version", "v1",
+                   "--allow-sklearn-mismatch")
     assert uploaded.code == 0, uploaded.err
     fetched = cli("fetch", spec, "--version", "v1", "--to", tmp_path / "fetched")
     assert fetched.code == 0, fetched.err
@@ -64,6 +69,18 @@ def test_train_upload_fetch_and_the_champion_from_the_store(
     assert champion["metrics"] == v1["metrics"]  # same data and seed: the same model
     versus = v2["vs_production"]
     assert isinstance(versus, dict) and versus["drop"] == 0 and versus["passed"] is True
+
+
+def _runtime_skew(spec: Path, out: Path) -> str | None:
+    from mlops_spec.render.kubernetes.runtimes import check_artifact_runtime
+    from mlops_spec.spec.validate import validate_file
+    from mlops_spec.store.artifacts import trained_sklearn
+
+    loaded = validate_file(spec).spec
+    assert loaded is not None
+    lineage = json.loads((out / "lineage.json").read_text())
+    assert trained_sklearn(out) == lineage["packages"]["scikit-learn"] is not None
+    return check_artifact_runtime(loaded, trained_sklearn(out))
 
 
 def test_a_pinned_version_missing_from_a_reachable_store_is_an_error(
