@@ -128,6 +128,13 @@ def test_train_reads_a_source_on_s3(tmp_path: Path, s3: Callable[[str], str]) ->
     assert record["uri"] == "s3://training-data/credit/applications.csv"
     assert record["sha256"] == local_record["sha256"] and record["rows"] == local_record["rows"]
 
+    evaluated = cli("evaluate", remote, "--model", tmp_path / "remote-out", "--data",
+                    "s3://training-data/credit/applications.csv", "--out",
+                    tmp_path / "evaluated", "--quiet")
+    assert evaluated.code == 0, evaluated.err
+    rows = _evaluation(tmp_path / "evaluated")["rows"]
+    assert isinstance(rows, dict) and rows["train"] == 0 and rows["test"] > 0
+
     missing = write_project(tmp_path / "missing", (
         "uri: data/applications.csv", "uri: s3://training-data/credit/nothing.csv"))
     failed = cli("train", missing, "--out", tmp_path / "missing-out", "--quiet")
