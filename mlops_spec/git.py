@@ -112,3 +112,11 @@ class Repo:
             out[path] = data[at:at + size] if header[1] == b"blob" else None
             at += size + 1
         return out
+
+
+def show(ref: str, path: Path) -> str | None:
+    """The text of one file at ``ref`` (``git show REF:PATH`` for callers outside the
+    gate, e.g. the bot reading the base spec's owners); None where it does not exist."""
+    repo = Repo(path.parent if path.parent != Path() else Path.cwd())
+    blob = repo.read(repo.resolve(ref), [repo.relative(path)])[repo.relative(path)]
+    return None if blob is None else blob.decode("utf-8", "replace")

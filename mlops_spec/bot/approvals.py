@@ -16,9 +16,11 @@ from typing import Any
 
 from github3.pulls import PullReview
 
-from mlops_spec.bot import base_spec, context
+from mlops_spec import git
+from mlops_spec.bot import context
 from mlops_spec.bot.client import Client, calling
 from mlops_spec.bot.errors import BotError
+from mlops_spec.diagnostics import UserError
 
 STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"})
 
@@ -52,13 +54,32 @@ def _teams(options: Options, payload: dict[str, Any]) -> list[str]:
     if not base:
         raise BotError.of("B002", "no base to read the spec's owners from",
                           "pass --base REF (the pull request's base commit)")
-    text = base_spec.show(str(base), options.spec)
+    text = git.show(str(base), options.spec)
     if text is None:  # a spec new in the pull request: its own teams (facts, not policy)
         try:
             text = options.spec.read_text(encoding="utf-8")
         except OSError:
             return []
-    return base_spec.team_handles(text, str(options.spec))
+    return team_handles(text, str(options.spec))
+
+
+def team_handles(text: str, file: str) -> list[str]:
+    """``org/team`` for every ``@org/team`` handle under ``owners`` (lower-cased, unique)."""
+    from mlops_spec.spec.loader import load_text
+
+    try:
+        data = load_text(file, text).data
+    except UserError:
+        return []  # an unreadable base spec names no teams; the gate reports the spec
+    owners = data.get("owners") if isinstance(data, dict) else None
+    if not isinstance(owners, dict):
+        return []
+    found: dict[str, None] = {}
+    for handles in owners.values():
+        for handle in handles if isinstance(handles, list) else []:
+            if isinstance(handle, str) and "/" in handle:
+                found[handle.removeprefix("@").lower()] = None
+    return list(found)
 
 
 def collect(client: Client, pull: context.Pull, teams: list[str]) -> dict[str, Any]:

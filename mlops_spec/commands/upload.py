@@ -27,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", metavar="V",
                         help=f"the version to store (default: ${VERSION_KEY}), usually the "
                              "commit the model was trained at")
+    parser.add_argument("--allow-sklearn-mismatch", action="store_true",
+                        help="upload (with a warning) an artifact trained with another "
+                             "scikit-learn than the serving runtime carries; the servers "
+                             "may fail to load it")
 
 
 def version_from(args_version: str | None) -> str:
@@ -44,9 +48,11 @@ def version_from(args_version: str | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from mlops_spec.store import open_store
+    from mlops_spec.store.artifacts import check_runtime
 
     version = version_from(args.version)
     spec_file, spec = load_valid_spec(Path(args.spec), "uploading")
+    check_runtime(spec, Path(args.from_dir), args.allow_sklearn_mismatch)
     store = open_store(spec, spec_file, "mlops-spec upload")
     uploaded = store.upload(version, Path(args.from_dir))
     count = len(uploaded.manifest.files)

@@ -64,8 +64,11 @@ def objects(fs: Any, uri: str, root: str) -> list[str]:
 
 def read_remote(uri: str, wanted: Mapping[str, ColumnType],
                 optional: Mapping[str, ColumnType],
-                read_local: Callable[..., Table]) -> Table:
-    """The columns of every object ``uri`` names, as one table labelled with ``uri``."""
+                read_local: Callable[..., Table],
+                on_chunk: Callable[[bytes], None] | None = None) -> Table:
+    """The columns of every object ``uri`` names, as one table labelled with ``uri``.
+    ``on_chunk`` sees every byte read, objects in name order (train digests and bounds
+    the data with it; it may raise to stop reading)."""
     import numpy as np
 
     from mlops_spec.data.readers import Table
@@ -80,6 +83,8 @@ def read_remote(uri: str, wanted: Mapping[str, ColumnType],
             local = Path(tmp) / Path(path).name
             with fs.open(path, "rb", block_size=CHUNK) as src, local.open("wb") as out:
                 while chunk := src.read(CHUNK):
+                    if on_chunk is not None:
+                        on_chunk(chunk)
                     out.write(chunk)
             try:
                 tables.append(read_local(local, wanted, optional))

@@ -72,3 +72,16 @@ def requirement(install: Install, needed: list[str]) -> str:
 
 def job_requirement(spec: Spec, *commands: str) -> str:
     return requirement(spec.ci.install, extras(spec, *commands))
+
+
+MODEL_COMMANDS = frozenset({"train", "evaluate", "score"})
+"""Commands that fit or load the model: they run with the serving runtime's scikit-learn."""
+
+
+def runtime_pin(spec: Spec, *commands: str) -> str | None:
+    """The second pip argument of a job that trains (installed after mlops-spec):
+    ``scikit-learn==<the serving runtime's version>``, so the artifact loads where it is
+    served and ``upload`` accepts it (A014); None when nothing pins it."""
+    from mlops_spec.render.kubernetes.runtimes import training_requirement
+
+    return training_requirement(spec) if MODEL_COMMANDS & set(commands) else None

@@ -8,6 +8,7 @@ format and sha256), and a spec served on a cluster brings the files its runtime 
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -58,3 +59,35 @@ def check_artifact_set(spec: Spec, from_dir: Path) -> evaluation.Evaluation:
         if not (from_dir / name).exists():
             print(f"warning: {from_dir / name} is missing (train writes it)", file=sys.stderr)
     return record
+
+
+def trained_sklearn(from_dir: Path) -> str | None:
+    """The scikit-learn version ``lineage.json`` records (``packages``), or None."""
+    try:
+        lineage = json.loads((from_dir / "lineage.json").read_text(encoding="utf-8"))
+        version = lineage["packages"]["scikit-learn"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return version if isinstance(version, str) else None
+
+
+def check_runtime(spec: Spec, from_dir: Path, allow_mismatch: bool) -> None:
+    """Refuse (A014) an artifact trained with another scikit-learn than the runtime that
+    serves it: a pickled estimator is supported only by the version that wrote it. A local
+    store is never served by a cluster, and ``--allow-sklearn-mismatch`` is the explicit
+    opt-out: both only warn."""
+    from mlops_spec.render.kubernetes.runtimes import check_artifact_runtime, training_requirement
+    from mlops_spec.spec.types import is_remote_store
+
+    why = check_artifact_runtime(spec, trained_sklearn(from_dir))
+    if why is None:
+        return
+    store = spec.model.artifact.store
+    if allow_mismatch or store is None or not is_remote_store(store):
+        reason = "--allow-sklearn-mismatch" if allow_mismatch else "the store is local"
+        print(f"warning: A014 {why} (uploaded anyway: {reason})", file=sys.stderr)
+        return
+    raise StoreError.single(
+        "A014", why, str(from_dir / "lineage.json"),
+        hint=f"train where `pip install {training_requirement(spec)}` ran (the generated "
+             "pipelines do), then upload that directory")

@@ -29,6 +29,7 @@ from mlops_spec.diagnostics import UserError
 from mlops_spec.evaluation import Evaluation, Rows
 from mlops_spec.spec.sections import Spec
 from mlops_spec.train import TrainError, artifact, outputs, scoring
+from mlops_spec.train.production import ChampionDir
 from mlops_spec.train.progress import Progress
 
 METRICS_FILE = "metrics.json"
@@ -84,7 +85,7 @@ def _read_metrics(spec: Spec, spec_file: Path, out: Path) -> tuple[dict[str, flo
     return {m: metrics[m] for m in spec.model.metrics}, rows
 
 
-def train_with_command(spec: Spec, spec_file: Path, out: Path, champion_dir: Path | None,
+def train_with_command(spec: Spec, spec_file: Path, out: Path, champion_dir: ChampionDir | None,
                        progress: Progress, started: datetime) -> Evaluation:
     from mlops_spec.train.fit import Fitted, split
     from mlops_spec.train.run import build_evaluation, champion_of, prepare, write_evidence

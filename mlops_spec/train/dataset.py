@@ -5,7 +5,9 @@ features, the target, the PII columns and the join keys), its bytes digested for
 evidence, and its PII handling applied straight away (``mlops_spec.train.pii``), so a
 dropped column never reaches the joined table. Problems are ``TrainError``s: T001
 unreadable, T002 missing column (did-you-mean), T004 a value that does not fit its type,
-T005 a file over ``MAX_DATA_BYTES``, T006 a remote URI, T013 a join without rows.
+T005 a file over ``MAX_DATA_BYTES``, T006 a remote URI where only local files work
+(``score``), T013 a join without rows. A remote source (``s3://``, ``gs://``, ``az://``)
+is read through ``mlops_spec.data.remote``, digested and bounded as it streams.
 """
 
 from __future__ import annotations
@@ -57,19 +59,25 @@ def max_data_bytes() -> int:
 
 
 def refuse_remote(uri: str, what: str, file: str) -> None:
-    """The one place remote URIs are decided: refused until the store layer reads them
-    (copy the data to a local file meanwhile)."""
+    """``score`` streams its input and output through local files: a remote URI there is
+    refused (train and evaluate read remote data through ``mlops_spec.data.remote``)."""
     if "://" in uri:
         raise TrainError.single(
-            "T006", f"{what} is remote ({uri}); train, evaluate and score read local CSV and "
-                    "Parquet files only for now", file,
-            hint="copy the data to a local path (or the repository) and use that")
+            "T006", f"{what} is remote ({uri}); score reads and writes local CSV and "
+                    "Parquet files", file,
+            hint="copy the data to a local path first (train and evaluate read s3://, "
+                 "gs:// and az:// themselves)")
+
+
+def is_remote(uri: str | Path) -> bool:
+    from mlops_spec.data import remote
+
+    return remote.is_remote(uri)
 
 
 def local_path(spec_file: Path, source: DataSource) -> Path:
-    """Where a source is read from (relative paths are relative to the spec)."""
-    refuse_remote(source.uri, f"source {source.name!r}", str(spec_file))
-    path = Path(source.uri)
+    """Where a local source is read from (relative paths are relative to the spec)."""
+    path = Path(source.uri.removeprefix("file://"))
     return path if path.is_absolute() else spec_file.parent / path
 
 
@@ -111,13 +119,44 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
-def read_source(spec: Spec, spec_file: Path, source: DataSource,
-                path: Path | None = None, merged: bool = False) -> SourceData:
-    """Read, check and digest one source, then apply its PII handling."""
+def _read_remote(uri: str, wanted: dict[str, str]) -> tuple[Any, str]:
+    """A remote source's table and the sha256 of its bytes (objects in name order, as a
+    local Parquet directory is digested), refused as soon as it passes the size bound."""
     from mlops_spec.data.readers import read_columns
-    from mlops_spec.train import pii
+    from mlops_spec.data.remote import read_remote
 
-    path = path or local_path(spec_file, source)
+    digest, limit, seen = hashlib.sha256(), max_data_bytes(), [0]
+
+    def count(chunk: bytes) -> None:
+        digest.update(chunk)
+        seen[0] += len(chunk)
+        if seen[0] > limit:
+            raise TrainError.single(
+                "T005", f"data is over the {limit:,}-byte bound of train", uri,
+                hint="sample or aggregate the data, or raise MLOPS_SPEC_MAX_DATA_BYTES "
+                     "when the machine has the memory")
+
+    table = read_remote(uri, wanted, {}, read_columns, on_chunk=count)  # type: ignore[arg-type]
+    return table, digest.hexdigest()
+
+
+def read_source(spec: Spec, spec_file: Path, source: DataSource,
+                path: Path | str | None = None, merged: bool = False) -> SourceData:
+    """Read, check and digest one source (a local file, or a remote URI), then apply its
+    PII handling."""
+    from mlops_spec.data.readers import read_columns
+
+    location = path if path is not None else source.uri
+    if is_remote(location):
+        try:
+            table, sha256 = _read_remote(str(location), needed_columns(spec, source, merged))
+        except InputError as exc:
+            if isinstance(exc, TrainError):
+                raise
+            raise TrainError([d._replace(code=_READER_CODES.get(d.code, d.code))
+                              for d in exc.diagnostics]) from None
+        return _handled(spec, source, table, str(location), sha256, None, merged)
+    path = Path(location) if path is not None else local_path(spec_file, source)
     if not path.exists():
         raise TrainError.single("T001", f"data file of source {source.name!r} not found",
                                 str(path), hint=f"check data.sources uri ({source.uri})")
@@ -133,11 +172,18 @@ def read_source(spec: Spec, spec_file: Path, source: DataSource,
     except InputError as exc:
         raise TrainError([d._replace(code=_READER_CODES.get(d.code, d.code))
                           for d in exc.diagnostics]) from None
-    columns = _convert_booleans(spec, source, table.columns, str(path), merged)
+    return _handled(spec, source, table, str(path), _digest(path), path, merged)
+
+
+def _handled(spec: Spec, source: DataSource, table: Any, file: str, sha256: str,
+             path: Path | None, merged: bool) -> SourceData:
+    """A table read: booleans converted, missing shares taken, PII handled, recorded."""
+    from mlops_spec.train import pii
+
+    columns = _convert_booleans(spec, source, table.columns, file, merged)
     missing = {name: _missing_share(values) for name, values in columns.items()}
-    columns = pii.apply(source, columns, spec, str(path))
-    record = DataRecord(source=source.name, uri=source.uri, sha256=_digest(path),
-                        rows=table.rows)
+    columns = pii.apply(source, columns, spec, file)
+    record = DataRecord(source=source.name, uri=source.uri, sha256=sha256, rows=table.rows)
     return SourceData(source=source, record=record, path=path, columns=columns,
                       missing_before_handling=missing)
 
@@ -195,7 +241,7 @@ def _series(values: Any) -> Any:
     return pd.Series(labels, dtype=object)
 
 
-def load(spec: Spec, spec_file: Path, data: Path | None = None) -> Dataset:
+def load(spec: Spec, spec_file: Path, data: Path | str | None = None) -> Dataset:
     """All sources, joined on ``data.join_on``; ``data`` replaces the sources with one file
     holding every column (``evaluate --data``)."""
     import pandas as pd

@@ -23,6 +23,7 @@ from mlops_spec.spec.sections import Spec
 from mlops_spec.train import TrainError, artifact, card, datasheet, lineage, outputs, scoring
 from mlops_spec.train.dataset import Dataset, label_values, load, single_class_error
 from mlops_spec.train.fit import Fitted, Split, fit, split
+from mlops_spec.train.production import ChampionDir
 from mlops_spec.train.progress import Progress
 
 PROFILE_FILE = Path(REFERENCE_PROFILE).name
@@ -53,7 +54,7 @@ def spec_path_for_evidence(spec_file: Path) -> str:
     return spec_file.as_posix()
 
 
-def prepare(spec: Spec, spec_file: Path, progress: Progress, data: Path | None = None
+def prepare(spec: Spec, spec_file: Path, progress: Progress, data: Path | str | None = None
             ) -> Prepared:
     progress.step("reading " + (str(data) if data else
                                 ", ".join(s.uri for s in spec.data.sources)))
@@ -85,12 +86,15 @@ def _check_log_inputs(spec: Spec, x: Any, spec_file: Path) -> None:
                 hint="use transform robust or standard for columns that can be negative")
 
 
-def champion_of(spec: Spec, directory: Path, x_test: Any, y_test: Any) -> Champion:
-    """The previous version in ``directory``, evaluated on the same held-out rows."""
+def champion_of(spec: Spec, champion: ChampionDir, x_test: Any, y_test: Any) -> Champion:
+    """The previous version in ``champion.directory``, evaluated on the same held-out rows;
+    named by its store version, else (``--champion DIR``) by its lineage's commit or the
+    directory's name."""
+    directory = champion.directory
     model = artifact.load(directory, spec.model.artifact.format)
-    version = directory.resolve().name
+    version = champion.version or directory.resolve().name
     lineage_file = directory / "lineage.json"
-    if lineage_file.is_file():
+    if champion.version is None and lineage_file.is_file():
         try:
             recorded = json.loads(lineage_file.read_text(encoding="utf-8"))
             version = (recorded.get("git") or {}).get("commit") or version
@@ -208,7 +212,7 @@ def write_evidence(spec: Spec, spec_file: Path, out: Path, prepared: Prepared, d
         started=started, spec_dir=spec_file.parent, artifact=artifact_info, runner=runner))
 
 
-def train(spec: Spec, spec_file: Path, out: Path, champion_dir: Path | None,
+def train(spec: Spec, spec_file: Path, out: Path, champion_dir: ChampionDir | None,
           progress: Progress) -> Evaluation:
     started = datetime.now(UTC)
     if spec.training.runner == "command":
@@ -239,8 +243,8 @@ def train(spec: Spec, spec_file: Path, out: Path, champion_dir: Path | None,
     return evaluated
 
 
-def evaluate(spec: Spec, spec_file: Path, model_dir: Path, data_file: Path | None,
-             champion_dir: Path | None, out: Path, progress: Progress) -> Evaluation:
+def evaluate(spec: Spec, spec_file: Path, model_dir: Path, data_file: Path | str | None,
+             champion_dir: ChampionDir | None, out: Path, progress: Progress) -> Evaluation:
     """Re-evaluate ``model_dir``'s artifact: on ``data_file`` whole, or on the spec's
     held-out split; writes ``evaluation.json`` into ``out``."""
     model = artifact.load(model_dir, spec.model.artifact.format)

@@ -95,7 +95,7 @@ def test_without_members_permission_teams_are_unresolved(
 def test_unknown_base_is_an_error(github: GitHubState, checkout: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = approvals(capsys, "--spec", "mlops.yaml", "--base", "no-such-ref")
-    assert code == 2 and "B011" in err and "no-such-ref" in err
+    assert code == 2 and "G002" in err and "no-such-ref" in err
     assert github.requests == []
 
 

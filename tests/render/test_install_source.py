@@ -78,7 +78,8 @@ def github_jobs(text: str) -> list[tuple[str, list[str], str]]:
 def jenkins_flows(text: str) -> list[tuple[str, list[str], str]]:
     """(variable, commands run until the next install, requirement) per install line."""
     values = dict(re.findall(r"^\s+(MLOPS_SPEC_\w+_REQUIREMENT) = '([^']*)'$", text, re.M))
-    installs = list(re.finditer(r'pip install --isolated --quiet "\$(MLOPS_SPEC_\w+)"', text))
+    installs = list(re.finditer(r'pip install --isolated --quiet "\$(MLOPS_SPEC_\w+_REQUIREMENT)"',
+                                text))  # (the runtime pin is a second install: not a flow)
     assert installs and {m[1] for m in installs} == set(values)
     out = []
     for i, match in enumerate(installs):

@@ -61,7 +61,14 @@ def train_out(spec_file: Path, out: Path, seed: int = 0) -> Path:
     joblib.dump(model, out / "serving" / "model.joblib")
     (out / "model-card.md").write_text(f"# {spec.name}\n", encoding="utf-8")
     (out / "model-card.json").write_text(json.dumps({"model": spec.name}), encoding="utf-8")
-    (out / "lineage.json").write_text(json.dumps({"seed": seed}), encoding="utf-8")
+    # As the pipelines train: with the scikit-learn the serving runtime carries (the real
+    # train output, recording this environment's version, is tests/train/test_train_store).
+    import sklearn
+
+    from mlops_spec.render.kubernetes.runtimes import sklearn_version
+    trained_with = sklearn_version(spec) or sklearn.__version__
+    (out / "lineage.json").write_text(json.dumps(
+        {"seed": seed, "packages": {"scikit-learn": trained_with}}), encoding="utf-8")
     (out / "reference.profile.npz").write_bytes(b"PK\x05\x06" + bytes(18))
     (out / "datasheets").mkdir()
     (out / "datasheets" / "applications.json").write_text("{}\n", encoding="utf-8")

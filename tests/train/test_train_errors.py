@@ -73,11 +73,21 @@ def test_data_file_over_the_size_bound(tmp_path: Path, monkeypatch: pytest.Monke
     assert code == 2 and "T005" in err and "1,000-byte bound" in err
 
 
-def test_remote_source_is_refused_clearly(tmp_path: Path) -> None:
+def test_an_unreachable_remote_source_is_a_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for key, value in {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_MAX_ATTEMPTS": "1",
+                       "AWS_ACCESS_KEY_ID": "none", "AWS_SECRET_ACCESS_KEY": "none"}.items():
+        monkeypatch.setenv(key, value)
     spec = write_project(tmp_path, ("uri: data/applications.csv",
                                     "uri: s3://acme-data/applications.csv"), rows=100)
     code, err = train(spec, tmp_path / "out")
-    assert code == 2 and "T006" in err and "s3://acme-data" in err
+    assert code == 2 and "T001" in err and "s3://acme-data/applications.csv" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
 
 
 def test_invalid_spec(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ from mlops_spec.render.escaping import (
     github_yaml,
     literal,
 )
-from mlops_spec.render.install import job_requirement
+from mlops_spec.render.install import job_requirement, runtime_pin
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
 from mlops_spec.spec.sections import Spec
@@ -224,6 +224,7 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
         artifact=f"mlops-{plan.model}-report",
         check_requirement=job_requirement(
             spec, "validate", "render", "train", "check", "publish"),
+        check_pin=runtime_pin(spec, "train"),
         report_requirement=job_requirement(spec, "publish"),
         status_context=f"mlops-spec/{plan.model}: {MAIN_BRANCH}",
         workflow_file=workflow_path(ctx.spec, "pr").rsplit("/", 1)[1],
@@ -275,6 +276,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         promote_requirement=job_requirement(spec, "promotion-pr"),
         # The train job runs the model's code; the upload job alone holds store access.
         train_requirement=job_requirement(spec, "validate", "train"),
+        train_pin=runtime_pin(spec, "train"),
         upload_requirement=job_requirement(spec, "upload"),
         minutes=DEPLOY_MINUTES,
     )
@@ -351,7 +353,9 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         pull_request_requirement=job_requirement(spec, "retrain-pr"),
         own_token=PR_TOKEN_SECRET in spec.ci.secrets,
         monitor_requirement=job_requirement(spec, "train", "drift"),
+        monitor_pin=runtime_pin(spec, "train"),
         retrain_requirement=job_requirement(spec, "train"),
+        retrain_pin=runtime_pin(spec, "train"),
         minutes=DEPLOY_MINUTES,
     )
 

@@ -44,7 +44,7 @@ from mlops_spec.conventions import (
 from mlops_spec.conventions import GITHUB_TOKEN_SECRET as GITHUB_TOKEN_CREDENTIAL
 from mlops_spec.render import push
 from mlops_spec.render.environment import render_template
-from mlops_spec.render.install import job_requirement
+from mlops_spec.render.install import job_requirement, runtime_pin
 from mlops_spec.render.jenkins.cron import cron_lines as cron_lines
 from mlops_spec.render.jenkins.cron import jenkins_cron as jenkins_cron
 from mlops_spec.render.jenkins.cron import scheduled_monitoring as scheduled_monitoring
@@ -233,6 +233,8 @@ class Plan:
     deployments: list[Deploy]
     owner: bool
     drift: list[Var] = field(default_factory=list)
+    runtime_pin: bool = False
+    """Stages that train install MLOPS_SPEC_RUNTIME_PIN (the runtime's scikit-learn) too."""
     builds_to_keep: int = BUILDS_TO_KEEP
     artifact_builds_to_keep: int = ARTIFACT_BUILDS_TO_KEEP
     out_dir: str = OUT_DIR
@@ -339,6 +341,8 @@ def plan(ctx: RenderContext) -> Plan:
               if owns_delivery(spec) else []),
             *([Var("MLOPS_SPEC_SCHEDULED_REQUIREMENT", job_requirement(
                 spec, "train", *(["drift"] if drift else [])))] if cron else []),
+            *([Var("MLOPS_SPEC_RUNTIME_PIN", pin)] if (pin := runtime_pin(spec, "train"))
+              else []),
             Var("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
         ],
         cron=cron,
@@ -352,6 +356,7 @@ def plan(ctx: RenderContext) -> Plan:
         deployments=deployments,
         owner=owner,
         drift=drift,
+        runtime_pin=runtime_pin(spec, "train") is not None,
     )
 
 
