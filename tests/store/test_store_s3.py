@@ -39,16 +39,17 @@ def test_round_trip_through_s3(s3: Callable[[str], str], tmp_path: Path,
                                capsys: pytest.CaptureFixture[str]) -> None:
     import boto3
 
-    store = s3("acme-models") + "/credit-risk"
+    # A prefix of its own: moto's backends are per process, and other tests (the example
+    # loop, the walk-through) store versions of credit-risk in this bucket too.
+    store = s3("acme-models") + "/round-trip"
     spec_file = served_spec(tmp_path, store)
     out = train_out(spec_file, tmp_path / "out")
     code, stdout, err = run(capsys, "upload", spec_file, "--from", out, "--version", VERSION)
     assert code == 0, err
     assert f"at {store}/{VERSION}" in stdout
-    # moto's backends are per process: other tests may have stored other versions here.
     keys = sorted(o["Key"] for o in boto3.client("s3").list_objects_v2(
-        Bucket="acme-models", Prefix=f"credit-risk/{VERSION}/")["Contents"])
-    assert keys == sorted(f"credit-risk/{VERSION}/{p}" for p in [*tree(out), "manifest.json"])
+        Bucket="acme-models", Prefix="round-trip/")["Contents"])
+    assert keys == sorted(f"round-trip/{VERSION}/{p}" for p in [*tree(out), "manifest.json"])
     code, _, err = run(capsys, "fetch", spec_file, "--version", VERSION,
                        "--to", tmp_path / "fetched")
     assert code == 0, err
