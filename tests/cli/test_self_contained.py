@@ -8,7 +8,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 
-# A path reaching outside the checkout: `../shared`, `/work/shared`, `REPO.parent / ...`.
+# A path reaching outside the checkout: the reference folder beside it (relative or absolute),
+# or `REPO.parent / ...`.
 _OUTSIDE = re.compile(r"\.\./shared|/work/shared|\.parent\s*/\s*[\"']shared[\"']")
 
 

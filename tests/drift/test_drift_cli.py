@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from drift_data import HEADER, REPO, drift, write_data
+from drift_data import HEADER, REPO, drift, drift_workspace, write_data
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("drift-cli")
-    shutil.copy(REPO / "example-repo" / "mlops.yaml", root / "mlops.yaml")
-    write_data(root / "train.csv", 3000, seed=1)
-    result = drift(root / "mlops.yaml", "--reference", root / "model.profile.npz",
-                   "--training", root / "train.csv")
-    assert result.returncode == 0, result.stderr
-    assert "wrote" in result.stdout
-    return root
+    return drift_workspace(tmp_path_factory.mktemp("drift-cli"), rows=3000)
 
 
 def test_no_drift_exits_0(workspace: Path) -> None:

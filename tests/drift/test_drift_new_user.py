@@ -4,26 +4,19 @@ typo in --reference, large numbers, a bad prediction column."""
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from drift_data import HEADER, REPO, drift, write_data
+from drift_data import HEADER, REPO, drift, drift_workspace
 
 from mlops_spec.drift.report import _fmt
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("drift-new-user")
-    shutil.copy(REPO / "example-repo" / "mlops.yaml", root / "mlops.yaml")
-    write_data(root / "train.csv", 800, seed=1)
-    result = drift(root / "mlops.yaml", "--reference", root / "model.profile.npz",
-                   "--training", root / "train.csv")
-    assert result.returncode == 0, result.stderr
-    return root
+    return drift_workspace(tmp_path_factory.mktemp("drift-new-user"), rows=800)
 
 
 def without(modules: list[str], *args: str | Path) -> subprocess.CompletedProcess[str]:

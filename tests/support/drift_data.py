@@ -39,3 +39,17 @@ def write_data(path: Path, rows: int, seed: int, *, shift: float = 0.0,
 def drift(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "mlops_spec", "drift", *map(str, args)],
                           capture_output=True, text=True, check=False, cwd=REPO)
+
+
+def drift_workspace(root: Path, rows: int) -> Path:
+    """``root`` with the example spec, ``rows`` of training data and the reference profile
+    built from them by the real CLI (``model.profile.npz``)."""
+    import shutil
+
+    shutil.copy(REPO / "example-repo" / "mlops.yaml", root / "mlops.yaml")
+    write_data(root / "train.csv", rows, seed=1)
+    result = drift(root / "mlops.yaml", "--reference", root / "model.profile.npz",
+                   "--training", root / "train.csv")
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout
+    return root
