@@ -193,8 +193,11 @@ def test_training_on_main_follows_the_spec_its_data_and_code(spec_path: str) -> 
                  "argocd/applicationset.yaml", ".github/workflows/mlops-credit-risk-pr.yml"):
         assert not triggers(at(path)), path
     assert not triggers("README.md")
-    # Dispatched by hand, it still runs on main only.
-    assert deploy["jobs"]["train"]["if"] == "github.ref == 'refs/heads/main'"
+    # Dispatched by hand, it still runs on main only; training waits for the decision.
+    assert deploy["jobs"]["decide"]["if"] == "github.ref == 'refs/heads/main'"
+    assert deploy["jobs"]["train"]["needs"] == "decide"
+    assert deploy["jobs"]["train"]["if"] == ("github.ref == 'refs/heads/main' && "
+                                             "needs.decide.outputs.train == 'true'")
 
 
 def test_a_pending_production_approval_blocks_nothing_else() -> None:
@@ -203,7 +206,8 @@ def test_a_pending_production_approval_blocks_nothing_else() -> None:
     monitor = yaml.safe_load(files[".github/workflows/mlops-credit-risk-monitor.yml"])
     assert "concurrency" not in deploy
     groups = {job_id: job["concurrency"]["group"] for job_id, job in deploy["jobs"].items()}
-    assert groups == {"train": "mlops-credit-risk-train",
+    assert groups == {"decide": "mlops-credit-risk-decide",
+                      "train": "mlops-credit-risk-train",
                       "upload": "mlops-credit-risk-upload",
                       "deploy-staging": "mlops-credit-risk-deploy-staging",
                       "deploy-production": "mlops-credit-risk-deploy-production"}

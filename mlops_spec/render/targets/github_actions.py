@@ -38,6 +38,7 @@ from mlops_spec.conventions import (
     STEP_MINUTES,
     kubeconfig_secret,
     store_secrets,
+    training_inputs,
 )
 from mlops_spec.render import push
 from mlops_spec.render.environment import render_template
@@ -91,7 +92,7 @@ class DeployJob:
     id: str
     environment: str
     overlay: str
-    needs: str
+    needs: list[str]
     kubeconfig: EnvSecret
     notes: list[str]
     variables: dict[str, str]
@@ -171,17 +172,10 @@ def _pull_request_plan(plan: Plan) -> Plan:
 
 
 def _build_paths(ctx: RenderContext) -> list[str]:
-    """What a new model version is built from: the spec, its repository data, code and
-    requirements, and this workflow. A README or an overlay edit trains nothing. (A
-    promotion edits the spec's model_version, so it matches: see docs/delivery.md.)"""
-    paths = [ctx.spec_path]
-    for source in ctx.spec.data.sources:
-        if "://" not in source.uri:
-            uri = ctx.in_model_dir(source.uri)
-            paths.append(f"{uri}**" if uri.endswith("/") else uri)
-    paths += [ctx.in_model_dir("**/*.py"), ctx.in_model_dir("**/requirements*.txt"),
-              workflow_path(ctx.spec, "deploy")]
-    return list(dict.fromkeys(paths))
+    """What starts the deploy workflow: the training inputs and this workflow. A pin-only
+    spec change matches too; the decide job then skips training (docs/delivery.md)."""
+    return [*training_inputs(ctx.spec, ctx.spec_path, ctx.model_dir),
+            workflow_path(ctx.spec, "deploy")]
 
 
 def _remote_store(spec: Spec) -> bool:
@@ -249,7 +243,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
             overlay = ctx.in_model_dir(f"deploy/{env.name}")
             deploys.append(DeployJob(
                 id=job_id, environment=env.name, overlay=overlay,
-                needs=previous, kubeconfig=EnvSecret(secret, github_secret(secret)),
+                needs=["decide", previous], kubeconfig=EnvSecret(secret, github_secret(secret)),
                 notes=_approval_notes(spec, env.name, previous),
                 variables=push.variables(spec, env, overlay),
                 concurrency=f"mlops-{spec.name}-deploy-{env.name}"))
@@ -262,6 +256,13 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         branch=MAIN_BRANCH,
         paths=_build_paths(ctx),
         main_only=literal(MAIN_ONLY),
+        # Training runs when the decide job says so; a deploy also runs after a skipped
+        # training (a pin-only change still reaches the cluster), never after a failure.
+        train_if=literal(f"{MAIN_ONLY} && needs.decide.outputs.train == 'true'"),
+        deploy_if=literal(f"!cancelled() && !failure() && {MAIN_ONLY}"),
+        decide_requirement=job_requirement(spec, "needs-training"),
+        decide_minutes=STEP_MINUTES,
+        decide_group=f"mlops-{spec.name}-decide",
         train_group=f"mlops-{spec.name}-train",
         upload_group=f"mlops-{spec.name}-upload",
         upload=_remote_store(spec),
@@ -271,7 +272,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         # Argo CD: a promotion pull request brings the version to the first environment.
         first=spec.deployment.environments[0],
         promote_group=f"mlops-{spec.name}-promote",
-        promote_needs="upload" if _remote_store(spec) else "train",
+        promote_needs=["decide", "upload" if _remote_store(spec) else "train"],
         token=_pull_request_token(spec),
         promote_requirement=job_requirement(spec, "promotion-pr"),
         # The train job runs the model's code; the upload job alone holds store access.
