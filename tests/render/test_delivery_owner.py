@@ -206,8 +206,10 @@ def test_a_pending_production_approval_blocks_nothing_else() -> None:
     monitor = yaml.safe_load(files[".github/workflows/mlops-credit-risk-monitor.yml"])
     assert "concurrency" not in deploy
     groups = {job_id: job["concurrency"]["group"] for job_id, job in deploy["jobs"].items()}
-    assert groups == {"decide": "mlops-credit-risk-decide",
-                      "train": "mlops-credit-risk-train",
+    # The decision's group is its commit's: a newer push never cancels it while it waits.
+    assert groups.pop("decide") == (
+        "${{ format('{0}-{1}', 'mlops-credit-risk-decide', github.sha) }}")
+    assert groups == {"train": "mlops-credit-risk-train",
                       "upload": "mlops-credit-risk-upload",
                       "deploy-staging": "mlops-credit-risk-deploy-staging",
                       "deploy-production": "mlops-credit-risk-deploy-production"}

@@ -206,7 +206,7 @@ def test_an_unpinned_environment_deploys_nothing_when_nothing_was_trained(
         shell = JENKINS_SH
     done = run(shell, script, root, env, fake_kubectl)
     assert done.returncode == 0, done.stderr
-    assert "staging pins no model_version" in done.stdout and "nothing to deploy" in done.stdout
+    assert "nothing to deploy to staging: no version pinned or trained" in done.stdout
     assert calls(root) == []
     assert (root / "deploy/staging/model-version.env").read_text().endswith(
         "\nMODEL_VERSION=<unset>\n")
@@ -227,7 +227,7 @@ def test_real_kubectl_accepts_every_flag(tmp_path: Path) -> None:
         "contexts": [{"name": "refused", "context": {"cluster": "loopback",
                                                      "user": "nobody"}}]})
     env.update(KUBECONFIG_DATA=kubeconfig, RUNNER_TEMP=str(tmp_path), GITHUB_SHA=SHA,
-               KUBECTL_LOG=str(tmp_path / "unused"))
+               KUBECTL_LOG=str(tmp_path / "unused"), MLOPS_TRAINED="true")
     done = subprocess.run([*GITHUB_BASH, step["run"]], cwd=root, capture_output=True,
                           text=True, timeout=120, check=False,
                           env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), **env})

@@ -262,7 +262,8 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         deploy_if=literal(f"!cancelled() && !failure() && {MAIN_ONLY}"),
         decide_requirement=job_requirement(spec, "needs-training"),
         decide_minutes=STEP_MINUTES,
-        decide_group=f"mlops-{spec.name}-decide",
+        decide_group=literal("${{ format('{0}-{1}', "
+                             f"{github_string(f'mlops-{spec.name}-decide')}, github.sha) }}}}"),
         train_group=f"mlops-{spec.name}-train",
         upload_group=f"mlops-{spec.name}-upload",
         upload=_remote_store(spec),
