@@ -49,6 +49,7 @@ from mlops_spec.render.escaping import (
     github_string,
     github_yaml,
     literal,
+    yaml_scalar,
 )
 from mlops_spec.render.install import job_requirement, runtime_pin
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
@@ -262,8 +263,9 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         deploy_if=literal(f"!cancelled() && !failure() && {MAIN_ONLY}"),
         decide_requirement=job_requirement(spec, "needs-training"),
         decide_minutes=STEP_MINUTES,
-        decide_group=literal("${{ format('{0}-{1}', "
-                             f"{github_string(f'mlops-{spec.name}-decide')}, github.sha) }}}}"),
+        # Per commit: a newer push must never cancel a decision still waiting to run.
+        decide_group=yaml_scalar("${{ format('{0}-{1}', "
+                                 f"{github_string(f'mlops-{spec.name}-decide')}, github.sha) }}}}"),
         train_group=f"mlops-{spec.name}-train",
         upload_group=f"mlops-{spec.name}-upload",
         upload=_remote_store(spec),
