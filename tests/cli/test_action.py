@@ -86,6 +86,21 @@ def test_a_command_that_is_not_a_subcommand_name_is_refused(command: str,
     assert "::error::command must be an mlops-spec subcommand name" in done.stdout
 
 
+def test_inputs_reach_its_scripts_only_through_env_and_every_input_is_used() -> None:
+    """Workflows pass spec-derived values (extras, the runtime pin) as inputs: no `run:`
+    line may interpolate one, where the shell would evaluate it."""
+    import re
+
+    action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    used: set[str] = set()
+    for name, step in _steps().items():
+        assert "${{" not in step.get("run", ""), name
+        for value in [*(step.get("env") or {}).values(), *(step.get("with") or {}).values(),
+                      step.get("if", "")]:
+            used |= set(re.findall(r"\binputs\.([a-z][a-z-]*)", str(value)))
+    assert used == set(action["inputs"])
+
+
 def test_without_a_command_it_only_installs() -> None:
     """How the generated workflows use it: install, then `mlops-spec` in later steps."""
     action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
