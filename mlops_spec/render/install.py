@@ -3,9 +3,14 @@
 One table says which extra each ``mlops-spec`` command needs; a job installs the union of
 the extras of the commands it runs. ``requirement`` is the one pip argument both CI targets
 render (through their escaping filters, as an environment variable read as ``"$VAR"``).
+GitHub workflows install a git commit of a github.com repository with that repository's
+composite action instead (``action_reference``, ``job_install``).
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from mlops_spec.spec.sections import Install, Spec
 
@@ -72,6 +77,43 @@ def requirement(install: Install, needed: list[str]) -> str:
 
 def job_requirement(spec: Spec, *commands: str) -> str:
     return requirement(spec.ci.install, extras(spec, *commands))
+
+
+_GITHUB_REPOSITORY = re.compile(
+    r"^https://github\.com/(?P<owner>[A-Za-z0-9][A-Za-z0-9-]{0,38})"
+    r"/(?P<repo>[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}?)(?:\.git)?$")
+"""The only git URLs whose action a workflow can name: ``uses: owner/repo@commit`` is
+resolved on github.com (a GitHub name has no other characters)."""
+
+
+def action_reference(install: Install) -> str | None:
+    """``owner/repo@<commit>`` of the repository's composite action (``action.yml``) when
+    ``install`` is a commit of a github.com repository: a full commit is a pinned ``uses:``.
+    None for every other source, installed with pip: a PyPI version names no commit of the
+    action that the renderer could know, a wheel or another host no action at all
+    (docs/install-source.md)."""
+    if install.git is None or install.commit is None:
+        return None
+    match = _GITHUB_REPOSITORY.match(install.git)
+    return f"{match['owner']}/{match['repo']}@{install.commit}" if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class JobInstall:
+    """How one GitHub Actions job installs mlops-spec (templates/.../steps/setup.yml.j2)."""
+
+    pip_argument: str
+    """The pip argument, for the ``pip install`` step (used when ``action`` is None)."""
+    action: str | None
+    """``owner/repo@<commit>``: the composite action installs its own checkout instead."""
+    extras: str
+    """The job's extras, comma-separated, for the action's ``extras`` input."""
+
+
+def job_install(spec: Spec, *commands: str) -> JobInstall:
+    needed = extras(spec, *commands)
+    return JobInstall(pip_argument=requirement(spec.ci.install, needed),
+                      action=action_reference(spec.ci.install), extras=",".join(needed))
 
 
 MODEL_COMMANDS = frozenset({"train", "evaluate", "score"})

@@ -704,7 +704,9 @@ class Install(Section):
         None, description="A released version from the package index (PyPI), e.g. "
         "\"0.1.0\". The default is the version of mlops-spec that rendered the files.")
     git: Annotated[str, Field(pattern=GIT_URL, max_length=300)] | None = Field(
-        None, description="HTTPS URL of a git repository of mlops-spec (with `commit`).")
+        None, description="HTTPS URL of a git repository of mlops-spec (with `commit`). On "
+        "github.com, GitHub workflows install it with that repository's composite action "
+        "at `commit`.")
     commit: Annotated[str, Field(pattern=COMMIT)] | None = Field(
         None, description="The full 40-hex commit of `git` to install (a branch or tag "
         "can move; a commit cannot).")

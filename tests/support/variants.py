@@ -70,6 +70,9 @@ def kubernetes_blue_green(data: Data) -> None:
 def kubernetes_shadow(data: Data) -> None:
     _kubernetes(data, {"type": "shadow", "mirror_percent": 50, "traffic_router": "istio"})
     data["ci"]["secrets"].append("MLOPS_PR_TOKEN")
+    # A commit of a github.com repository: its workflows install with mlops-spec's action.
+    data["ci"]["install"] = {"git": "https://github.com/acme/mlops-spec",
+                             "commit": "0123456789abcdef0123456789abcdef01234567"}
 
 
 def batch(data: Data) -> None:

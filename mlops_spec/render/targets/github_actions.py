@@ -49,7 +49,7 @@ from mlops_spec.render.escaping import (
     github_yaml,
     literal,
 )
-from mlops_spec.render.install import job_requirement, runtime_pin
+from mlops_spec.render.install import job_install, runtime_pin
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
 from mlops_spec.spec.sections import Spec
@@ -222,10 +222,10 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
         report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
                           f"{same_repo}"),
         artifact=f"mlops-{plan.model}-report",
-        check_requirement=job_requirement(
+        check_requirement=job_install(
             spec, "validate", "render", "train", "check", "publish"),
         check_pin=runtime_pin(spec, "train"),
-        report_requirement=job_requirement(spec, "publish"),
+        report_requirement=job_install(spec, "publish"),
         status_context=f"mlops-spec/{plan.model}: {MAIN_BRANCH}",
         workflow_file=workflow_path(ctx.spec, "pr").rsplit("/", 1)[1],
         # On a review, reuse the evaluation of the same head; train only without one.
@@ -273,11 +273,11 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         promote_group=f"mlops-{spec.name}-promote",
         promote_needs="upload" if _remote_store(spec) else "train",
         token=_pull_request_token(spec),
-        promote_requirement=job_requirement(spec, "promotion-pr"),
+        promote_requirement=job_install(spec, "promotion-pr"),
         # The train job runs the model's code; the upload job alone holds store access.
-        train_requirement=job_requirement(spec, "validate", "train"),
+        train_requirement=job_install(spec, "validate", "train"),
         train_pin=runtime_pin(spec, "train"),
-        upload_requirement=job_requirement(spec, "upload"),
+        upload_requirement=job_install(spec, "upload"),
         minutes=DEPLOY_MINUTES,
     )
 
@@ -350,11 +350,11 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
                                    "|| github.event_name }}" if triggers
                                    else "${{ github.event_name }}"),
         trigger=literal("${{ needs.retrain.outputs.trigger }}"),
-        pull_request_requirement=job_requirement(spec, "retrain-pr"),
+        pull_request_requirement=job_install(spec, "retrain-pr"),
         own_token=PR_TOKEN_SECRET in spec.ci.secrets,
-        monitor_requirement=job_requirement(spec, "train", "drift"),
+        monitor_requirement=job_install(spec, "train", "drift"),
         monitor_pin=runtime_pin(spec, "train"),
-        retrain_requirement=job_requirement(spec, "train"),
+        retrain_requirement=job_install(spec, "train"),
         retrain_pin=runtime_pin(spec, "train"),
         minutes=DEPLOY_MINUTES,
     )
@@ -372,7 +372,7 @@ def release(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         upload=_remote_store(spec),
         environment=spec.production.name,
         notes=_approval_notes(spec, spec.production.name, "train"),
-        requirement=job_requirement(spec, "validate", "train",
+        requirement=job_install(spec, "validate", "train",
                                     *(["upload"] if _remote_store(spec) else [])),
         minutes=DEPLOY_MINUTES,
     )
