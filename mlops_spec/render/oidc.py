@@ -1,4 +1,4 @@
-"""The environment of GitHub OIDC federation, per cloud (docs/delivery.md#oidc).
+"""The environment of GitHub OIDC federation, per cloud (docs/delivery.md, OIDC).
 
 Two lists for the workflow templates: what the step fetching GitHub's OIDC token reads
 (the audience, where to write the token and, for GCP, the credential configuration), and

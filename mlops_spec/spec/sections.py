@@ -731,13 +731,13 @@ def _default_install() -> Install:
 
 OIDC_VALUE = r"^[A-Za-z0-9][A-Za-z0-9:/._@+=,-]*$"
 OidcValue = Annotated[str, Field(pattern=OIDC_VALUE, max_length=2048)]
-"""A cloud identifier's characters (no quotes, $, spaces); its format is rule M262."""
+"""A cloud identifier's characters (no quotes, $, spaces); formats: M262-M265."""
 
 
 class OidcRole(Section):
-    """What GitHub's OIDC token is exchanged for, per cloud (docs/delivery.md#oidc). The
-    fields of the other clouds stay unset; formats and the match with the store's cloud
-    are checked by validation (M260-M266)."""
+    """What GitHub's OIDC token is exchanged for, per cloud (docs/delivery.md, OIDC).
+    The fields of the other clouds stay unset; formats and the match with the store's
+    cloud are checked by validation (M260-M267)."""
 
     cloud: Literal["aws", "gcp", "azure"] = Field(description="The cloud to federate with: "
                                                   "aws (s3:// stores, EKS), gcp (gs://, "
@@ -803,7 +803,7 @@ class Ci(Section):
                           "token (no long-lived secret) for the store and, in push mode, "
                           "the cluster: an AWS role ARN (the shorthand), or a mapping with "
                           "`cloud: aws|gcp|azure` and that cloud's identifiers. Trust it "
-                          "for the main branch only (see docs/delivery.md#oidc).",
+                          "for the main branch only (see docs/delivery.md, OIDC).",
         examples=["arn:aws:iam::123456789012:role/mlops-credit-risk"])
     jenkins: Jenkins = Field(default_factory=Jenkins, description="Jenkins settings.")
     install: Install = Field(default_factory=_default_install, description="Where the "

@@ -16,7 +16,7 @@ Every decision is made here on the typed spec; the templates in
 * Pull-request jobs get only the secrets named ``*_READONLY`` and no OIDC token: nothing
   that can write the store or a cluster. On main, the store is written by an ``upload``
   job that runs no model code; it and the deploy jobs alone get ``id-token: write`` when
-  ``ci.oidc_role`` is set (AWS, GCP or Azure; see docs/delivery.md#oidc).
+  ``ci.oidc_role`` is set (AWS, GCP or Azure; see docs/delivery.md, OIDC).
 * Concurrency is per job purpose: training, each environment's deployment and the monitor
   each have their own group, so a pending production approval blocks nothing else.
 * With both CI providers, only ``ci.deployer`` trains on main, deploys, monitors and
