@@ -37,8 +37,8 @@ WORKFLOWS = ".github/workflows/mlops-credit-risk-"
 RUNNER_TEMP = "${{ runner.temp }}"
 
 
-def _workflows(name: str) -> dict[str, Any]:
-    data = variant(name)
+def _workflows(name: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = data or variant(name)
     result = validate_text("mlops.yaml", yaml.safe_dump(data, sort_keys=False))
     errors = [f"{d.code} {d.message}" for d in result.diagnostics if d.is_error]
     assert result.spec is not None and not errors, errors
@@ -171,6 +171,26 @@ def test_google_auth_exchanges_the_token(tmp_path: Path, server: CloudTokenServe
 
 
 @pytest.mark.slow
+def test_gcp_direct_resource_access_needs_no_service_account(
+        tmp_path: Path, server: CloudTokenServer) -> None:
+    pytest.importorskip("google.auth")
+    from google.auth import identity_pool
+
+    data = variant("gcp-oidc")
+    del data["ci"]["oidc_role"]["service_account"]
+    steps = _workflows("gcp-oidc", data)["deploy"]["jobs"]["upload"]["steps"]
+    [fetch] = [step for step in steps if step["name"] == FETCH_STEP]
+    assert "IMPERSONATION_URL" not in fetch["env"]
+    assert _run_fetch(fetch, tmp_path, server).returncode == 0
+    path = tmp_path / "mlops-gcp-credentials.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    assert "service_account_impersonation_url" not in config
+    credentials = identity_pool.Credentials.from_file(str(path))
+    assert credentials.service_account_email is None
+    assert credentials.retrieve_subject_token(None) == server.issued[0]
+
+
+@pytest.mark.slow
 def test_botocore_assumes_the_role(tmp_path: Path, server: CloudTokenServer,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("botocore")
@@ -250,6 +270,11 @@ def test_only_upload_and_push_deploys_get_an_id_token(cloud: str) -> None:
     if cloud != "azure":  # the Azure variant is embedded: nothing is applied to a cluster
         expected |= {"deploy/deploy-staging", "deploy/deploy-production"}
     assert holders == expected
+    # Every holder fetches the token the same way, right before the steps that use it.
+    deploy = workflows["deploy"]["jobs"]
+    fetches = [[step for step in deploy[holder.split("/")[1]]["steps"]
+                if step["name"] == FETCH_STEP] for holder in sorted(holders)]
+    assert all(len(found) == 1 and found[0] == fetches[0][0] for found in fetches)
     for name, workflow in workflows.items():
         for job_id, job in workflow["jobs"].items():
             if f"{name}/{job_id}" in holders:
