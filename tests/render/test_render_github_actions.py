@@ -29,6 +29,8 @@ PURPOSES = {
     "batch": {"pr", "deploy", "monitor"},
     "embedded": {"pr", "deploy", "monitor", "release"},
     "embedded-minimal": {"pr", "deploy", "release"},
+    "gcp-oidc": {"pr", "deploy", "monitor"},
+    "azure-oidc": {"pr", "deploy", "monitor", "release"},
 }
 ALLOWED_TRIGGERS = {"pull_request", "pull_request_review", "push", "schedule",
                     "workflow_dispatch"}

@@ -16,7 +16,7 @@ Every decision is made here on the typed spec; the templates in
 * Pull-request jobs get only the secrets named ``*_READONLY`` and no OIDC token: nothing
   that can write the store or a cluster. On main, the store is written by an ``upload``
   job that runs no model code; it and the deploy jobs alone get ``id-token: write`` when
-  ``ci.oidc_role`` is set (see docs/delivery.md).
+  ``ci.oidc_role`` is set (AWS, GCP or Azure; see docs/delivery.md, OIDC).
 * Concurrency is per job purpose: training, each environment's deployment and the monitor
   each have their own group, so a pending production approval blocks nothing else.
 * With both CI providers, only ``ci.deployer`` trains on main, deploys, monitors and
@@ -39,14 +39,13 @@ from mlops_spec.conventions import (
     kubeconfig_secret,
     store_secrets,
 )
-from mlops_spec.render import push
+from mlops_spec.render import oidc, push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
     Escaped,
     UnsafeValue,
     github_secret,
     github_string,
-    github_yaml,
     literal,
 )
 from mlops_spec.render.install import job_install, runtime_pin
@@ -64,7 +63,6 @@ RUN_ARTIFACT_DAYS = 7
 source's retention_days is."""
 READ_ONLY_SUFFIX = "_READONLY"
 """Secrets that pull-request jobs may read: by convention, read-only credentials."""
-OIDC_TOKEN_FILE = "${{ runner.temp }}/mlops-oidc-token"
 MAIN_ONLY = "github.ref == 'refs/heads/main'"
 
 _CRON_TEXT = re.compile(r"^[0-9a-z*,/ -]+$")
@@ -113,6 +111,9 @@ class Plan:
     retention_days: int
     oidc_env: list[EnvSecret]
     """What steps that assume ci.oidc_role read (jobs that run no model code only)."""
+    oidc_fetch: list[EnvSecret]
+    """What the step fetching GitHub's OIDC token for ci.oidc_role reads."""
+    oidc_cloud: str | None
 
     @property
     def oidc(self) -> bool:
@@ -131,11 +132,18 @@ def _cron(cron: str) -> str:
 
 
 def _oidc_env(spec: Spec) -> list[EnvSecret]:
-    """What the AWS SDKs and CLI read to assume ``ci.oidc_role`` with the token file."""
+    """What the cloud SDKs read to use ``ci.oidc_role`` with the token file. A secret of
+    the same name in ci.secrets wins (a step's env cannot hold a name twice)."""
     if spec.ci.oidc_role is None:
         return []
-    return [EnvSecret("AWS_ROLE_ARN", github_yaml(spec.ci.oidc_role)),
-            EnvSecret("AWS_WEB_IDENTITY_TOKEN_FILE", literal(OIDC_TOKEN_FILE))]
+    return [EnvSecret(name, value) for name, value in oidc.cloud_env(spec.ci.oidc_role)
+            if name not in spec.ci.secrets]
+
+
+def _oidc_fetch(spec: Spec) -> list[EnvSecret]:
+    if spec.ci.oidc_role is None:
+        return []
+    return [EnvSecret(name, value) for name, value in oidc.fetch_env(spec.ci.oidc_role)]
 
 
 def _retention_days(spec: Spec) -> int:
@@ -161,12 +169,14 @@ def _base_plan(ctx: RenderContext) -> Plan:
         },
         retention_days=_retention_days(spec),
         oidc_env=_oidc_env(spec),
+        oidc_fetch=_oidc_fetch(spec),
+        oidc_cloud=spec.ci.oidc_role.cloud if spec.ci.oidc_role else None,
     )
 
 
 def _pull_request_plan(plan: Plan) -> Plan:
     """The plan of pull-request jobs: read-only secrets only, no OIDC."""
-    return replace(plan, oidc_env=[], secrets=[
+    return replace(plan, oidc_env=[], oidc_fetch=[], oidc_cloud=None, secrets=[
         s for s in plan.secrets if s.name.endswith(READ_ONLY_SUFFIX)])
 
 
