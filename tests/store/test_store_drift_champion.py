@@ -157,6 +157,22 @@ def test_a_damaged_version_file_is_an_error_not_a_skip(local_project: tuple[Path
     assert result.code == 2 and "A011" in result.err and "model-version.env:1" in result.err
 
 
+def test_an_altered_stored_profile_is_refused(local_project: tuple[Path, Path],
+                                              tmp_path: Path) -> None:
+    spec, trained = local_project
+    altered = spec.parent.parent / "altered"
+    shutil.copytree(spec.parent, altered)
+    _serve(altered / "mlops.yaml", VERSION)
+    stored = altered / "store" / VERSION / "reference.profile.npz"
+    assert stored.read_bytes() == (trained / "reference.profile.npz").read_bytes()
+    original = stored.read_bytes()
+    stored.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # same size, other bytes
+    sample = example_data.write(tmp_path / "today.csv", rows=300, seed=10)
+    result = cli("drift", altered, "--champion", "--current", sample)
+    assert result.code == 2 and "A007" in result.err and result.out == ""
+    assert "reference.profile.npz of this version does not match its sha256" in result.err
+
+
 def test_a_version_without_a_profile_is_a230(tmp_path: Path) -> None:
     spec = _project(tmp_path / "repo", "store")
     trained = cli("train", spec, "--out", tmp_path / "out", "--quiet")
