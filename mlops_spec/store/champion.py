@@ -3,8 +3,9 @@
 Production's version is its ``model_version`` pin in the spec, else the one the deploy
 pipeline wrote to ``deploy/<production>/model-version.env`` beside the spec (``<unset>``
 until the first deploy). ``train`` calls ``fetch_champion`` when ``--champion`` is not
-given, and ``drift --champion`` for the reference profile stored with that version; None
-means production serves nothing yet (the check is not applicable, the drift check skips).
+given; ``drift --champion`` (the reference profile stored with that version) and ``fetch
+--champion`` use ``stored_champion``. None means production serves nothing yet: the
+champion check is not applicable, the drift check skips.
 """
 
 from __future__ import annotations
