@@ -25,7 +25,7 @@ COMMAND_EXTRAS: dict[str, tuple[str, ...]] = {
     "upload": (),  # plus the store's backend and registry, see store_extras
     "fetch": (),
     "promote": (),
-    "drift": ("drift",),
+    "drift": ("drift",),  # plus the store's and current data's backends, see extras
     "rollout": (),
     "publish": ("bot",),
     "approvals": ("bot",),
@@ -42,14 +42,26 @@ STORE_EXTRAS: dict[str, str] = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "az
 
 STORE_COMMANDS = frozenset({"upload", "fetch", "promote"})
 """Commands that read or write the artifact store (and the registry, when one is set)."""
+MONITOR_COMMANDS = frozenset({"drift"})
+"""Commands reading the store without the registry (the pipelines run ``drift --champion``:
+the reference profile of production's version) and ``monitoring.current_data``."""
+
+
+def _scheme_extras(uri: str | None) -> tuple[str, ...]:
+    if uri is None or "://" not in uri:
+        return ()
+    extra = STORE_EXTRAS.get(uri.split("://", 1)[0])
+    return (extra,) if extra else ()
 
 
 def store_extras(spec: Spec) -> tuple[str, ...]:
-    store = spec.model.artifact.store
-    if store is None or "://" not in store:
-        return ()
-    extra = STORE_EXTRAS.get(store.split("://", 1)[0])
-    return (extra,) if extra else ()
+    return _scheme_extras(spec.model.artifact.store)
+
+
+def monitor_extras(spec: Spec) -> tuple[str, ...]:
+    """The backends ``drift --champion`` reads: the store's and the current data's."""
+    current = spec.monitoring.current_data if spec.monitoring else None
+    return (*store_extras(spec), *_scheme_extras(current))
 
 
 def extras(spec: Spec, *commands: str) -> list[str]:
@@ -61,6 +73,8 @@ def extras(spec: Spec, *commands: str) -> list[str]:
             needed += store_extras(spec)
             if spec.model.registry is not None:
                 needed.append("mlflow")
+        if command in MONITOR_COMMANDS:
+            needed += monitor_extras(spec)
     return sorted(set(needed))
 
 

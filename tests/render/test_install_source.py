@@ -15,7 +15,12 @@ from variants import REPO, VARIANTS, dump, variant
 
 from mlops_spec import __version__
 from mlops_spec.render.engine import context_for, render
-from mlops_spec.render.install import COMMAND_EXTRAS, action_reference, store_extras
+from mlops_spec.render.install import (
+    COMMAND_EXTRAS,
+    action_reference,
+    monitor_extras,
+    store_extras,
+)
 from mlops_spec.spec.sections import Install, Spec
 from mlops_spec.spec.validate import validate_text
 
@@ -49,6 +54,8 @@ def expected_extras(spec: Spec, commands: list[str]) -> set[str]:
     extras = {e for c in commands for e in COMMAND_EXTRAS[c]}
     if {"upload", "fetch", "promote"} & set(commands):
         extras |= set(store_extras(spec)) | ({"mlflow"} if spec.model.registry else set())
+    if "drift" in commands:  # drift --champion: the store and the current data, no registry
+        extras |= set(monitor_extras(spec))
     return extras
 
 

@@ -282,8 +282,11 @@ def test_monitor_and_retrain() -> None:
                                      "github.event.schedule == '0 6 * * *')")
     drift = steps(jobs["monitor"])[-1]
     assert drift["env"]["CURRENT_DATA"] == "s3://acme-ml/credit-risk/scored/"
-    assert 'mlops-spec drift "$SPEC" --reference "$REFERENCE" --current "$CURRENT_DATA"' in (
-        drift["run"])
+    # The reference is the profile of production's version: the monitor trains nothing.
+    assert 'mlops-spec drift "$SPEC" --champion --current "$CURRENT_DATA"' in drift["run"]
+    assert not any("mlops-spec train" in s.get("run", "") for s in steps(jobs["monitor"]))
+    [install] = [s for s in steps(jobs["monitor"]) if "MLOPS_SPEC_REQUIREMENT" in s.get("env", {})]
+    assert install["env"]["MLOPS_SPEC_REQUIREMENT"] == f"mlops-spec[drift,s3]=={__version__}"
     assert jobs["monitor"]["outputs"]["fired"] == "${{ steps.monitor.outputs.fired }}"
     assert jobs["retrain"]["needs"] == "monitor"
     assert jobs["retrain"]["if"] == (
@@ -319,6 +322,29 @@ def test_monitor_variants() -> None:
     assert list(batch["jobs"]) == ["monitor"]
     assert steps(batch["jobs"]["monitor"])[-1]["run"].startswith("mlops-spec drift")
     assert batch["on"]["workflow_dispatch"] is None
+
+
+def test_the_monitor_holds_read_only_store_secrets_only() -> None:
+    data = variant("example")
+    data["ci"]["secrets"] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                             "AWS_ACCESS_KEY_ID_READONLY", "AWS_SECRET_ACCESS_KEY_READONLY",
+                             "KUBECONFIG_READONLY", "MLOPS_PR_TOKEN"]
+    data["ci"]["oidc_role"] = "arn:aws:iam::123456789012:role/mlops-credit-risk"
+    text = workflows(data)["monitor"]
+    monitor = parsed(text)["jobs"]["monitor"]
+    assert monitor["permissions"] == {"contents": "read"}
+    env = {k: v for step in steps(monitor) for k, v in step.get("env", {}).items()}
+    # Each read-only secret under the name the store backends read; no writing credential,
+    # no kubeconfig, no token, no OIDC role.
+    assert {k: v for k, v in env.items() if "secrets." in str(v)} == {
+        "AWS_ACCESS_KEY_ID": "${{ secrets.AWS_ACCESS_KEY_ID_READONLY }}",
+        "AWS_SECRET_ACCESS_KEY": "${{ secrets.AWS_SECRET_ACCESS_KEY_READONLY }}"}
+    assert "AWS_ROLE_ARN" not in env
+    # The retrain job trains, and reads data with the main branch's secrets, as before.
+    retrain = parsed(text)["jobs"]["retrain"]
+    assert any("mlops-spec train" in s.get("run", "") for s in steps(retrain))
+    [train] = [s for s in steps(retrain) if "mlops-spec train" in s.get("run", "")]
+    assert train["env"]["AWS_ACCESS_KEY_ID"] == "${{ secrets.AWS_ACCESS_KEY_ID }}"
 
 
 def test_same_cron_twice_is_one_schedule() -> None:

@@ -14,9 +14,12 @@ Every decision is made here on the typed spec; the templates in
   ``pull_request_target`` and no ``workflow_run``. Jobs of manually dispatched workflows
   run on the main branch only.
 * Pull-request jobs get only the secrets named ``*_READONLY`` and no OIDC token: nothing
-  that can write the store or a cluster. On main, the store is written by an ``upload``
-  job that runs no model code; it and the deploy jobs alone get ``id-token: write`` when
-  ``ci.oidc_role`` is set (AWS, GCP or Azure; see docs/delivery.md, OIDC).
+  that can write the store or a cluster. The monitor trains nothing: it compares current
+  data with the profile stored with production's version (``drift --champion``) and gets
+  the ``*_READONLY`` store secrets alone, under the names the backends read. On main,
+  the store is written by an ``upload`` job that runs no model code; it and the deploy
+  jobs alone get ``id-token: write`` when ``ci.oidc_role`` is set (AWS, GCP or Azure;
+  see docs/delivery.md, OIDC).
 * Concurrency is per job purpose: training, each environment's deployment and the monitor
   each have their own group, so a pending production approval blocks nothing else.
 * With both CI providers, only ``ci.deployer`` trains on main, deploys, monitors and
@@ -31,12 +34,14 @@ from typing import Any
 
 from mlops_spec.conventions import (
     DEPLOY_MINUTES,
+    DRIFT_MINUTES,
     MAIN_BRANCH,
     PR_TOKEN_SECRET,
-    REFERENCE_PROFILE,
+    READ_ONLY_SUFFIX,
     SETUP_MINUTES,
     STEP_MINUTES,
     kubeconfig_secret,
+    read_only_secrets,
     store_secrets,
 )
 from mlops_spec.render import oidc, push
@@ -55,14 +60,11 @@ from mlops_spec.spec.sections import Spec
 from mlops_spec.spec.types import is_remote_store
 
 WORKFLOW_DIR = ".github/workflows"
-"""Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""
 RETRAIN_RECORD = "retrain/evaluation.json"
 """Committed by a retrain pull request, relative to the model directory."""
 RUN_ARTIFACT_DAYS = 7
 """Longest a run keeps uploaded outputs (model, profiles, datasheets); shorter when a data
 source's retention_days is."""
-READ_ONLY_SUFFIX = "_READONLY"
-"""Secrets that pull-request jobs may read: by convention, read-only credentials."""
 MAIN_ONLY = "github.ref == 'refs/heads/main'"
 
 _CRON_TEXT = re.compile(r"^[0-9a-z*,/ -]+$")
@@ -352,7 +354,9 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         watch=watch, triggers=triggers, retrain=retrain is not None,
         monitor_if=monitor_if, retrain_if=retrain_if,
         current_data=monitoring.current_data if monitoring else None,
-        reference=REFERENCE_PROFILE,
+        # It runs no model code and writes nothing: read-only store and data access only.
+        monitor_secrets=[EnvSecret(variable, github_secret(secret)) for variable, secret
+                         in read_only_secrets(list(spec.ci.secrets))],
         record=ctx.in_model_dir(RETRAIN_RECORD),
         token=token,
         # What started the retrain names its branch: monitoring, schedule, workflow_dispatch.
@@ -362,8 +366,8 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         trigger=literal("${{ needs.retrain.outputs.trigger }}"),
         pull_request_requirement=job_install(spec, "retrain-pr"),
         own_token=PR_TOKEN_SECRET in spec.ci.secrets,
-        monitor_requirement=job_install(spec, "train", "drift"),
-        monitor_pin=runtime_pin(spec, "train"),
+        monitor_requirement=job_install(spec, "drift"),
+        monitor_minutes=SETUP_MINUTES + DRIFT_MINUTES,
         retrain_requirement=job_install(spec, "train"),
         retrain_pin=runtime_pin(spec, "train"),
         minutes=DEPLOY_MINUTES,
