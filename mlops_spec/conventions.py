@@ -17,8 +17,10 @@ MAIN_BRANCH = "main"
 
 OUT_DIR = ".mlops-spec/out"
 """Where ``mlops-spec train`` writes its outputs in CI (evaluation, artifact, report)."""
-REFERENCE_PROFILE = f"{OUT_DIR}/reference.profile.npz"
-"""The drift reference profile ``train`` stores next to the artifact (see docs/drift.md)."""
+PROFILE_FILE = "reference.profile.npz"
+"""The drift reference profile ``train`` writes next to the artifact, and so the name it
+has in every stored version (``drift --champion`` reads it from there; docs/drift.md)."""
+REFERENCE_PROFILE = f"{OUT_DIR}/{PROFILE_FILE}"
 GATE_REPORT = f"{OUT_DIR}/report.json"
 """The gate report ``check --report`` writes and ``publish --report`` reads."""
 
@@ -67,6 +69,20 @@ def store_secrets(secrets: list[str]) -> list[str]:
     same name."""
     tokens = {PR_TOKEN_SECRET, GITHUB_TOKEN_SECRET}
     return [name for name in secrets if not is_kubeconfig(name) and name not in tokens]
+
+
+READ_ONLY_SUFFIX = "_READONLY"
+"""Secrets named ``<NAME>_READONLY`` hold read-only credentials: the only ones pull-request
+jobs and the monitor receive."""
+
+
+def read_only_secrets(secrets: list[str]) -> list[tuple[str, str]]:
+    """(variable, secret) for the monitor, which reads the store and current data and may
+    write nothing: each listed store secret ``<NAME>_READONLY`` as the variable ``<NAME>``,
+    the one the store backends read (``AWS_ACCESS_KEY_ID_READONLY`` fills
+    ``AWS_ACCESS_KEY_ID``); no other secret."""
+    return [(name.removesuffix(READ_ONLY_SUFFIX), name) for name in store_secrets(secrets)
+            if name.endswith(READ_ONLY_SUFFIX) and len(name) > len(READ_ONLY_SUFFIX)]
 
 
 REMOTE_SCHEME = "://"

@@ -1,7 +1,12 @@
 """``mlops-spec drift``: compare current data with the training reference; exit 1 to retrain.
 
     mlops-spec drift [SPEC] --reference PROFILE --current DATA [--format text|json]
+    mlops-spec drift [SPEC] --champion --current DATA   # the profile production's version has
     mlops-spec drift [SPEC] --reference PROFILE --training DATA     # write the profile
+
+``--champion`` reads the reference profile stored with the version production serves
+(``store.champion``), verified against its manifest; when production serves none yet the
+check is skipped with a notice (exit 0): there is nothing to compare against.
 
 Exit codes: 0 no retrain trigger fired, 1 a trigger fired (drift or decay listed in
 ``retrain.on``), 2 usage or input error (invalid spec, unreadable file, schema mismatch).
@@ -29,8 +34,13 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", nargs="?", default=".", metavar="SPEC",
                         help="mlops.yaml, or a directory holding one (default: .)")
-    parser.add_argument("--reference", required=True, metavar="PROFILE",
-                        help="the reference profile (.npz) written at training time")
+    reference = parser.add_mutually_exclusive_group()
+    reference.add_argument("--reference", metavar="PROFILE",
+                           help="the reference profile (.npz) written at training time")
+    reference.add_argument("--champion", action="store_true",
+                           help="compare with the reference profile stored with the version "
+                                "production serves (fetched from model.artifact.store, "
+                                "verified); skipped, exit 0, when it serves none yet")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--current", metavar="DATA",
                         help="current data: .csv or .parquet, or s3://, gs://, az:// (a "
@@ -56,9 +66,44 @@ def run(args: argparse.Namespace) -> int:
 
     spec_file, spec = _load_spec(Path(args.spec))
     if args.training:
+        if args.reference is None:
+            raise _usage("--training writes the profile to --reference PROFILE: pass it")
         out = local_data_path(args.reference, "--reference")
         return _build(spec_file, spec, args.training, out)
-    return _compare(spec_file, spec, args)
+    if args.champion:
+        return _compare_with_champion(spec_file, spec, args)
+    if args.reference is None:
+        raise _usage("nothing to compare with: pass --reference PROFILE, or --champion for "
+                     "the profile of the version production serves")
+    return _compare(spec_file, spec, args, local_data_path(args.reference, "--reference"),
+                    str(args.reference))
+
+
+def _usage(message: str) -> InputError:
+    return InputError([Diagnostic(code="D007", message=message, file="<command line>")])
+
+
+def _compare_with_champion(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
+    """Compare with the profile stored with production's version, fetched into a temporary
+    directory (only that file, its digest verified) that is removed afterwards."""
+    import tempfile
+
+    from mlops_spec.conventions import PROFILE_FILE
+    from mlops_spec.store.champion import not_served, stored_champion
+
+    found = stored_champion(spec, spec_file, "mlops-spec drift --champion")
+    if found is None:
+        print(f"notice: {not_served(spec, spec_file)}; nothing to compare with, so the "
+              "drift check is skipped", file=sys.stderr)
+        return 0
+    store, version = found
+    with tempfile.TemporaryDirectory(prefix="mlops-spec-champion-") as temp:
+        target = Path(temp) / version
+        store.fetch(version, target, only=[PROFILE_FILE])
+        print(f"reference: the profile of version {version}, which production serves",
+              file=sys.stderr)
+        return _compare(spec_file, spec, args, target / PROFILE_FILE,
+                        f"{store.version_uri(version)}/{PROFILE_FILE}")
 
 
 def _load_spec(target: Path) -> tuple[Path, Spec]:
@@ -101,8 +146,9 @@ def _current_path(spec_file: Path, spec: Spec, given: str | None) -> Path | str:
     return configured if is_remote(configured) else spec_file.parent / configured
 
 
-def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
-    from mlops_spec.data.readers import local_data_path, read_columns
+def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace, reference: Path,
+             reference_label: str) -> int:
+    from mlops_spec.data.readers import read_columns
     from mlops_spec.drift import performance as perf
     from mlops_spec.drift.columns import ColumnError, ColumnType
     from mlops_spec.drift.compare import measure
@@ -112,10 +158,9 @@ def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
     from mlops_spec.drift.report import Report, to_json, to_text
 
     if args.jobs is not None and args.jobs < 1:
-        raise InputError([Diagnostic(code="D007", message="--jobs must be at least 1",
-                                     file="<command line>")])
+        raise _usage("--jobs must be at least 1")
     current_path = _current_path(spec_file, spec, args.current)
-    profile = load_profile(local_data_path(args.reference, "--reference"))
+    profile = load_profile(reference)
     warnings: list[str] = []
     drift = spec.monitoring.drift if spec.monitoring else None
     if drift is None:
@@ -145,7 +190,7 @@ def _compare(spec_file: Path, spec: Spec, args: argparse.Namespace) -> int:
     except ColumnError as exc:
         raise InputError([Diagnostic(code="D002", message=str(exc), file=table.file)]) from None
     report = Report(
-        spec=str(spec_file), model=spec.name, reference_file=str(args.reference),
+        spec=str(spec_file), model=spec.name, reference_file=reference_label,
         reference_rows=profile.rows, current_file=table.file, current_rows=table.rows,
         method=drift.method, drift=decision, performance=performance_decision,
         trigger=retrain_trigger(spec.retrain, decision, performance_decision),

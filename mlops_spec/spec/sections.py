@@ -24,7 +24,6 @@ from pydantic_core import CoreSchema
 from mlops_spec.spec.metrics import MetricName, Task
 from mlops_spec.spec.types import (
     ApiServerUrl,
-    AwsRoleArn,
     Branch,
     ColumnName,
     Cron,
@@ -704,7 +703,9 @@ class Install(Section):
         None, description="A released version from the package index (PyPI), e.g. "
         "\"0.1.0\". The default is the version of mlops-spec that rendered the files.")
     git: Annotated[str, Field(pattern=GIT_URL, max_length=300)] | None = Field(
-        None, description="HTTPS URL of a git repository of mlops-spec (with `commit`).")
+        None, description="HTTPS URL of a git repository of mlops-spec (with `commit`). On "
+        "github.com, GitHub workflows install it with that repository's composite action "
+        "at `commit`.")
     commit: Annotated[str, Field(pattern=COMMIT)] | None = Field(
         None, description="The full 40-hex commit of `git` to install (a branch or tag "
         "can move; a commit cannot).")
@@ -730,6 +731,59 @@ def _default_install() -> Install:
     return Install(version=__version__)
 
 
+OIDC_VALUE = r"^[A-Za-z0-9][A-Za-z0-9:/._@+=,-]*$"
+OidcValue = Annotated[str, Field(pattern=OIDC_VALUE, max_length=2048)]
+"""A cloud identifier's characters (no quotes, $, spaces); formats: M262-M265."""
+
+
+class OidcRole(Section):
+    """What GitHub's OIDC token is exchanged for, per cloud (docs/delivery.md, OIDC).
+    The fields of the other clouds stay unset; formats and the match with the store's
+    cloud are checked by validation (M260-M267)."""
+
+    cloud: Literal["aws", "gcp", "azure"] = Field(description="The cloud to federate with: "
+                                                  "aws (s3:// stores, EKS), gcp (gs://, "
+                                                  "GKE) or azure (az://, abfs://, AKS).")
+    role_arn: OidcValue | None = Field(None, description="aws: the IAM role to assume "
+                                       "(AssumeRoleWithWebIdentity).", examples=[
+                                           "arn:aws:iam::123456789012:role/mlops-credit-risk"])
+    workload_identity_provider: OidcValue | None = Field(
+        None, description="gcp: the workload identity provider's resource name, with the "
+        "project number.", examples=["projects/123456789012/locations/global/"
+                                     "workloadIdentityPools/github/providers/github"])
+    service_account: OidcValue | None = Field(
+        None, description="gcp: the service account to impersonate; unset, the federated "
+        "identity itself is granted access (direct resource access).",
+        examples=["mlops-credit-risk@acme-ml.iam.gserviceaccount.com"])
+    client_id: OidcValue | None = Field(None, description="azure: the client (application) "
+                                        "id of the app registration or user-assigned "
+                                        "managed identity with the federated credential.")
+    tenant_id: OidcValue | None = Field(None, description="azure: the Microsoft Entra "
+                                        "tenant (directory) id.")
+    subscription_id: OidcValue | None = Field(None, description="azure: the subscription "
+                                              "id, for tools that need one (az, kubelogin).")
+    storage_account: OidcValue | None = Field(None, description="azure: the storage account "
+                                              "of an az:// store (AZURE_STORAGE_ACCOUNT_NAME"
+                                              "), unless ci.secrets provides it.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        # The AWS shorthand, the only form before GCP and Azure were supported.
+        return {"cloud": "aws", "role_arn": value} if isinstance(value, str) else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        return {"anyOf": [
+            {"type": "string", "pattern": OIDC_VALUE, "maxLength": 2048,
+             "description": "AWS shorthand: the IAM role ARN (same as cloud: aws, role_arn)."},
+            schema,
+        ]}
+
+
 class Ci(Section):
     """Which CI systems run the generated pipelines."""
 
@@ -746,11 +800,12 @@ class Ci(Section):
         None, description="The one provider that trains on the main branch, uploads and "
                           "deploys; the other only runs the pull-request checks. Defaults "
                           "to the first provider.")
-    oidc_role: AwsRoleArn | None = Field(
-        None, description="AWS IAM role the GitHub workflows assume with GitHub's OIDC "
+    oidc_role: OidcRole | None = Field(
+        None, description="The cloud identity the GitHub workflows get with GitHub's OIDC "
                           "token (no long-lived secret) for the store and, in push mode, "
-                          "the cluster; trust it for the main branch only (see "
-                          "docs/delivery.md).",
+                          "the cluster: an AWS role ARN (the shorthand), or a mapping with "
+                          "`cloud: aws|gcp|azure` and that cloud's identifiers. Trust it "
+                          "for the main branch only (see docs/delivery.md, OIDC).",
         examples=["arn:aws:iam::123456789012:role/mlops-credit-risk"])
     jenkins: Jenkins = Field(default_factory=Jenkins, description="Jenkins settings.")
     install: Install = Field(default_factory=_default_install, description="Where the "

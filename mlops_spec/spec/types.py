@@ -64,7 +64,6 @@ HttpsUrlOrPath = Annotated[str, Field(
 GitHttpsUrl = Annotated[str, Field(pattern=GIT_HTTPS_URL, max_length=2048)]
 ApiServerUrl = Annotated[str, Field(pattern=API_SERVER_URL, max_length=2048)]
 Branch = Annotated[str, Field(pattern=BRANCH, max_length=255)]
-AwsRoleArn = Annotated[str, Field(pattern=AWS_ROLE_ARN, max_length=2048)]
 EstimatorPath = Annotated[str, Field(pattern=ESTIMATOR, max_length=200)]
 Text = Annotated[str, Field(min_length=1, max_length=4000,
                                         pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]

@@ -28,6 +28,8 @@ from mlops_spec.store.errors import StoreError
 from mlops_spec.store.location import Location
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from mlops_spec.evaluation import Evaluation
     from mlops_spec.spec.sections import Spec
 
@@ -130,7 +132,10 @@ class Store:
             self.blobs.put_bytes(f"{version}/{mf.FILENAME}", mf.dumps(built))
         return Uploaded(version, uri, "stored", built, record)
 
-    def fetch(self, version: str, to_dir: Path) -> mf.Manifest:
+    def fetch(self, version: str, to_dir: Path,
+              only: Collection[str] | None = None) -> mf.Manifest:
+        """Restore ``version`` into ``to_dir``, every file verified; with ``only``, just
+        those paths of its manifest (each one must be listed: A230)."""
         found = self.manifest(version)
         uri = self.version_uri(version)
         if found is None:
@@ -148,11 +153,12 @@ class Store:
             raise StoreError.single("A008", "the target exists and is not an empty "
                                     "directory", str(to_dir),
                                     hint="fetch into a new directory")
+        entries = found.files if only is None else _selected(found, only, uri)
         to_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{to_dir.name}.fetch-", dir=to_dir.parent))
         try:
             with translated(self.location, "read"):
-                for entry in found.files:
+                for entry in entries:
                     target = staging / entry.path
                     target.parent.mkdir(parents=True, exist_ok=True)
                     try:
@@ -176,6 +182,17 @@ class Store:
         shown = ", ".join(stored[:10]) + (f" and {len(stored) - 10} more"
                                           if len(stored) > 10 else "")
         return f"stored versions: {shown}"
+
+
+def _selected(found: mf.Manifest, only: Collection[str], uri: str) -> list[mf.FileEntry]:
+    listed = {entry.path: entry for entry in found.files}
+    absent = sorted(set(only) - listed.keys())
+    if absent:
+        raise StoreError.single(
+            "A230", f"version {found.version} holds no {', '.join(absent)}", uri,
+            hint="the version was uploaded without it (upload warns when `train --out` "
+                 "lacks it): train and upload a new version")
+    return [listed[path] for path in sorted(set(only))]
 
 
 def _damaged(uri: str, path: str, problem: str) -> UserError:

@@ -62,12 +62,36 @@ def run_cli(argv: list[str], expect: int = 0, cwd: Path | None = None) -> str:
     return buffer.getvalue()
 
 
-def _git(repo: Path, *args: str) -> str:
+INSTALL_GIT = ("the loop commits the example into a scratch git repository and gates a "
+               "sample pull request against its base. Install git (Debian/Ubuntu: "
+               "`sudo apt-get install git`; Fedora: `sudo dnf install git`; macOS: "
+               "`xcode-select --install`; others: https://git-scm.com/downloads) and run "
+               "`make example` again")
+
+
+def _run_git(args: list[str]) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "Example", "GIT_AUTHOR_EMAIL": "ex@example.com",
            "GIT_COMMITTER_NAME": "Example", "GIT_COMMITTER_EMAIL": "ex@example.com"}
-    done = subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True, env=env)
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, env=env,
+                              check=False)
+    except FileNotFoundError:
+        raise LoopFailed(f"git is not installed (no `git` on PATH): {INSTALL_GIT}") from None
+    except OSError as error:  # e.g. not executable
+        raise LoopFailed(f"cannot run git ({error.strerror}): {INSTALL_GIT}") from None
+    if done.returncode != 0:
+        said = (done.stderr or done.stdout).strip() or "no output"
+        raise LoopFailed(f"`git {' '.join(args)}` exited {done.returncode}: {said}")
     return done.stdout.strip()
+
+
+def _git(repo: Path, *args: str) -> str:
+    return _run_git(["-C", str(repo), *args])
+
+
+def require_git() -> None:
+    """Stop before anything is removed or produced when git cannot run."""
+    _run_git(["--version"])
 
 
 @contextlib.contextmanager
@@ -177,6 +201,7 @@ def governance(repo: Path, out: Path, head_sha: str) -> list[tuple[str, Path]]:
 
 
 def loop(example: Path, out: Path) -> list[tuple[str, Path]]:
+    require_git()
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -253,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         products = loop(args.example.resolve(), args.out.resolve())
-    except (LoopFailed, subprocess.CalledProcessError) as error:
+    except LoopFailed as error:
         sys.stderr.write(f"example loop FAILED: {error}\n")
         return 1
     sys.stdout.write(summary(args.example))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_spec import __version__, evaluation
-from mlops_spec.conventions import REFERENCE_PROFILE
+from mlops_spec.conventions import PROFILE_FILE
 from mlops_spec.evaluation import ArtifactRecord, Champion, Evaluation, Rows, SpecRef, Tool
 from mlops_spec.spec.sections import Spec
 from mlops_spec.train import TrainError, artifact, card, datasheet, lineage, outputs, scoring
@@ -26,7 +26,6 @@ from mlops_spec.train.fit import Fitted, Split, fit, split
 from mlops_spec.train.production import ChampionDir
 from mlops_spec.train.progress import Progress
 
-PROFILE_FILE = Path(REFERENCE_PROFILE).name
 GROUP_MIN_ROWS = 20
 
 

@@ -68,3 +68,44 @@ def test_an_unexpected_outcome_fails_the_loop(tmp_path: Path,
     example_loop.seed_repository(example, repo)
     with pytest.raises(example_loop.LoopFailed, match="expected one"):
         example_loop.propose_change(repo)
+
+
+def _path_without_git(tmp_path: Path, git: str | None = None) -> str:
+    """A PATH holding only, when given, a `git` script: no real git."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if git is not None:
+        fake = bin_dir / "git"
+        fake.write_text(f"#!/bin/sh\n{git}\n", encoding="utf-8")
+        fake.chmod(0o755)
+    return str(bin_dir)
+
+
+@pytest.mark.parametrize(("git", "said"), [
+    (None, "git is not installed (no `git` on PATH): the loop commits the example"),
+    ("echo 'fatal: broken install' >&2; exit 128",
+     "`git --version` exited 128: fatal: broken install"),
+])
+def test_without_a_working_git_it_says_what_to_install_and_changes_nothing(
+        git: str | None, said: str, tmp_path: Path) -> None:
+    """Run as `make example` runs it (a process), with PATH holding no real git: exit 1,
+    one clear line naming git and how to install it, no traceback, nothing written or
+    removed (a previous run's products stay)."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "kept").write_text("a previous run", encoding="utf-8")
+    env = {**os.environ, "PATH": _path_without_git(tmp_path, git)}
+    done = subprocess.run(
+        [sys.executable, "-m", "mlops_spec.tools.example_loop", str(EXAMPLE), "--out", str(out)],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"example loop FAILED: {said}" in done.stderr
+    if git is None:
+        assert "Install git (Debian/Ubuntu: `sudo apt-get install git`" in done.stderr
+    assert done.stdout == ""
+    assert [p.name for p in out.iterdir()] == ["kept"]

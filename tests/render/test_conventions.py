@@ -22,6 +22,14 @@ def test_secret_roles() -> None:
     assert conventions.kubeconfig_for(["DATA_READER"], "staging") is None
 
 
+def test_read_only_secrets_fill_the_variables_the_backends_read() -> None:
+    listed = ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID_READONLY", "DATA_READONLY",
+              "KUBECONFIG_READONLY", "MLOPS_PR_TOKEN", "READONLY"]
+    assert conventions.read_only_secrets(listed) == [
+        ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID_READONLY"), ("DATA", "DATA_READONLY")]
+    assert conventions.read_only_secrets(["AWS_ACCESS_KEY_ID"]) == []
+
+
 def test_is_remote() -> None:
     assert conventions.is_remote("s3://bucket/prefix/")
     assert not conventions.is_remote("data/train.csv")

@@ -5,17 +5,23 @@ install line holds exactly the union."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from variants import VARIANTS, dump, variant
+from variants import REPO, VARIANTS, dump, variant
 
 from mlops_spec import __version__
 from mlops_spec.render.engine import context_for, render
-from mlops_spec.render.install import COMMAND_EXTRAS, store_extras
-from mlops_spec.spec.sections import Spec
+from mlops_spec.render.install import (
+    COMMAND_EXTRAS,
+    action_reference,
+    monitor_extras,
+    store_extras,
+)
+from mlops_spec.spec.sections import Install, Spec
 from mlops_spec.spec.validate import validate_text
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -48,6 +54,8 @@ def expected_extras(spec: Spec, commands: list[str]) -> set[str]:
     extras = {e for c in commands for e in COMMAND_EXTRAS[c]}
     if {"upload", "fetch", "promote"} & set(commands):
         extras |= set(store_extras(spec)) | ({"mlflow"} if spec.model.registry else set())
+    if "drift" in commands:  # drift --champion: the store and the current data, no registry
+        extras |= set(monitor_extras(spec))
     return extras
 
 
@@ -56,27 +64,58 @@ def extras_of(requirement: str) -> set[str]:
     return set(match["extras"].split(",")) - {""} if match else set()
 
 
-def github_jobs(text: str) -> list[tuple[str, list[str], str]]:
-    """(job id, mlops-spec commands its steps run, its pip requirement) per installing job."""
+@dataclass(frozen=True)
+class Installed:
+    """How one job installs mlops-spec: a pip argument, or the composite action's ``uses:``
+    reference with the extras it is given."""
+
+    source: str
+    extras: frozenset[str]
+    action: bool = False
+
+
+def _pip(requirement: str) -> Installed:
+    return Installed(requirement, frozenset(extras_of(requirement)))
+
+
+ACTION_INPUTS = set(yaml.safe_load((REPO / "action.yml").read_text())["inputs"])
+
+
+def _install_of(step: dict[str, Any]) -> Installed | None:
+    if 'pip install "$MLOPS_SPEC_REQUIREMENT"' in step.get("run", ""):
+        return _pip(step["env"]["MLOPS_SPEC_REQUIREMENT"])
+    uses = step.get("uses", "")
+    if uses.split("@")[0].endswith("/mlops-spec"):
+        given = step.get("with") or {}
+        assert set(given) <= ACTION_INPUTS, f"{uses}: inputs {set(given) - ACTION_INPUTS}"
+        assert "command" not in given and "requirement" not in given, given
+        extras = frozenset(filter(None, given.get("extras", "").split(",")))
+        return Installed(uses, extras, action=True)
+    return None
+
+
+def github_jobs(text: str) -> list[tuple[str, list[str], Installed]]:
+    """(job id, mlops-spec commands its steps run, how it installs) per installing job."""
     jobs = []
     for job_id, job in yaml.safe_load(text)["jobs"].items():
-        requirement = None
+        installed = None
         commands: list[str] = []
         for step in job["steps"]:
-            run = step.get("run", "")
-            if 'pip install "$MLOPS_SPEC_REQUIREMENT"' in run:
-                requirement = step["env"]["MLOPS_SPEC_REQUIREMENT"]
+            found = _install_of(step)
+            if found is not None:
+                assert installed is None, f"{job_id} installs mlops-spec twice"
+                installed = found
             else:
-                commands += [m["command"] for m in _COMMAND.finditer(run)]
-        if requirement is not None:
-            jobs.append((job_id, commands, requirement))
+                commands += [m["command"] for m in _COMMAND.finditer(step.get("run", ""))]
+        if installed is not None:
+            jobs.append((job_id, commands, installed))
         else:
             assert not commands, f"{job_id} runs {commands} without installing mlops-spec"
     return jobs
 
 
-def jenkins_flows(text: str) -> list[tuple[str, list[str], str]]:
-    """(variable, commands run until the next install, requirement) per install line."""
+def jenkins_flows(text: str) -> list[tuple[str, list[str], Installed]]:
+    """(variable, commands run until the next install, how) per install line."""
     values = dict(re.findall(r"^\s+(MLOPS_SPEC_\w+_REQUIREMENT) = '([^']*)'$", text, re.M))
     installs = list(re.finditer(r'pip install --isolated --quiet "\$(MLOPS_SPEC_\w+_REQUIREMENT)"',
                                 text))  # (the runtime pin is a second install: not a flow)
@@ -85,7 +124,16 @@ def jenkins_flows(text: str) -> list[tuple[str, list[str], str]]:
     for i, match in enumerate(installs):
         end = installs[i + 1].start() if i + 1 < len(installs) else len(text)
         commands = [m["command"] for m in _COMMAND.finditer(text[match.end():end])]
-        out.append((match[1], commands, values[match[1]]))
+        out.append((match[1], commands, _pip(values[match[1]])))
+    return out
+
+
+def installs(data: dict[str, Any]) -> list[tuple[str, str, list[str], Installed]]:
+    """(file, job, commands, how) for every installing job of both CI targets."""
+    out = []
+    for path, text in rendered(data).items():
+        jobs = jenkins_flows(text) if path.endswith("Jenkinsfile") else github_jobs(text)
+        out += [(path, job, commands, installed) for job, commands, installed in jobs]
     return out
 
 
@@ -94,18 +142,16 @@ def test_each_job_installs_exactly_the_extras_of_its_commands(name: str) -> None
     data = variant(name)
     data["ci"]["providers"] = ["github_actions", "jenkins"]
     spec = spec_of(data)
-    for path, text in rendered(data).items():
-        jobs = jenkins_flows(text) if path.endswith("Jenkinsfile") else github_jobs(text)
-        for job, commands, requirement in jobs:
-            assert commands, f"{path}:{job} installs mlops-spec and runs nothing"
-            assert extras_of(requirement) == expected_extras(spec, commands), (
-                f"{path}:{job} runs {commands} and installs {requirement}")
+    for path, job, commands, installed in installs(data):
+        assert commands, f"{path}:{job} installs mlops-spec and runs nothing"
+        assert installed.extras == expected_extras(spec, commands), (
+            f"{path}:{job} runs {commands} and installs {installed}")
 
 
 def test_monitoring_installs_the_drift_extra() -> None:
     [monitor] = [t for p, t in rendered(variant("example")).items() if p.endswith("monitor.yml")]
-    [(_job, commands, requirement)] = [j for j in github_jobs(monitor) if j[0] == "monitor"]
-    assert "drift" in commands and "drift" in extras_of(requirement), requirement
+    [(_job, commands, installed)] = [j for j in github_jobs(monitor) if j[0] == "monitor"]
+    assert "drift" in commands and "drift" in installed.extras, installed
 
 
 @pytest.mark.parametrize("source", sorted(SOURCES))
@@ -115,12 +161,16 @@ def test_both_targets_install_from_the_configured_source(source: str) -> None:
     data["ci"]["providers"] = ["github_actions", "jenkins"]
     if install:
         data["ci"]["install"] = install
-    requirements = []
-    for path, text in rendered(data).items():
-        jobs = jenkins_flows(text) if path.endswith("Jenkinsfile") else github_jobs(text)
-        requirements += [requirement for _job, _commands, requirement in jobs]
-    assert len(requirements) >= 8
-    for requirement in requirements:
+    found = installs(data)
+    assert len(found) >= 8
+    assert {path.endswith("Jenkinsfile") for path, *_ in found} == {True, False}
+    for path, _job, _commands, installed in found:
+        if source == "git" and not path.endswith("Jenkinsfile"):
+            # A github.com commit: the repository's composite action at that commit.
+            assert installed.action and installed.source == f"acme/mlops-spec@{COMMIT}"
+            continue
+        assert not installed.action, (path, installed)
+        requirement = installed.source
         # A job whose commands need no extra (the training decision) installs the bare name.
         close = "]" if extras_of(requirement) else ""
         assert requirement.startswith(start + ("[" if close else "")), requirement
@@ -132,6 +182,39 @@ def test_both_targets_install_from_the_configured_source(source: str) -> None:
             assert requirement.endswith(f"{close}=={__version__}")
         else:
             assert requirement.endswith(close or ".whl"), requirement
+
+
+@pytest.mark.parametrize(("url", "reference"), [
+    ("https://github.com/acme/mlops-spec", "acme/mlops-spec"),
+    ("https://github.com/acme/mlops-spec.git", "acme/mlops-spec"),
+    ("https://github.com/my-org/mlops.spec_fork", "my-org/mlops.spec_fork"),
+    ("https://gitlab.com/acme/mlops-spec", None),  # `uses:` resolves on github.com only
+    ("https://github.example.com/acme/mlops-spec", None),
+    ("https://github.com:443/acme/mlops-spec", None),
+    ("https://github.com/acme/group/mlops-spec", None),  # not owner/repo
+    ("https://github.com/acme", None),
+    ("https://github.com/-acme/mlops-spec", None),
+    ("https://github.com/acme/..", None),
+])
+def test_only_a_github_com_commit_becomes_the_action(url: str, reference: str | None) -> None:
+    install = Install(git=url, commit=COMMIT)
+    expected = None if reference is None else f"{reference}@{COMMIT}"
+    assert action_reference(install) == expected
+    for other in (Install(version="0.1.0"),
+                  Install(wheel="tools/mlops_spec-0.1.0-py3-none-any.whl")):
+        assert action_reference(other) is None
+    if reference is None and validate_url(url):
+        data = variant("example")
+        data["ci"]["install"] = {"git": url, "commit": COMMIT}
+        for path, _job, _commands, installed in installs(data):
+            assert not installed.action, path  # pip, from the git URL
+            assert installed.source.endswith(f" @ git+{url}@{COMMIT}")
+
+
+def validate_url(url: str) -> bool:
+    data = variant("example")
+    data["ci"]["install"] = {"git": url, "commit": COMMIT}
+    return validate_text("mlops.yaml", dump(data)).ok
 
 
 @pytest.mark.parametrize(("install", "needle"), [
@@ -162,8 +245,6 @@ def test_bad_install_sources_are_refused(install: dict[str, str], needle: str) -
 
 
 def test_project_release_workflow_builds_and_publishes_with_pinned_actions() -> None:
-    from conftest import REPO
-
     from mlops_spec.render.pins import PINS
 
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "release.yml").read_text())
@@ -243,8 +324,6 @@ def test_pip_installs_the_rendered_wheel_argument(tmp_path: Path) -> None:
 def test_the_extras_table_covers_what_each_command_requires() -> None:
     """Every ``require(module, EXTRA, ...)`` in a command's code (its module and the
     packages it imports) names an extra the table gives that command."""
-    from conftest import REPO
-
     packages = {"drift": ["mlops_spec/drift", "mlops_spec/data"]}
     call = re.compile(r"require\(\s*[^,]+,\s*\"(?P<extra>[a-z0-9]+)\"")
     for command, extras in COMMAND_EXTRAS.items():

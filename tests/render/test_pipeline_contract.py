@@ -106,11 +106,17 @@ def jenkins_commands(text: str) -> Iterator[list[str]]:
 
 
 def workflow_commands(text: str) -> Iterator[list[str]]:
+    """Commands of ``run:`` scripts, and of steps running the composite action (action.yml)
+    with a ``command`` and its ``args``, one per line."""
     workflow = yaml.safe_load(text)
     for job in (workflow.get("jobs") or {}).values():
         for step in job.get("steps") or []:
             if isinstance(step.get("run"), str):
                 yield from shell_commands(step["run"])
+            given = step.get("with") or {}
+            if "uses" in step and given.get("command"):
+                yield [str(given["command"]),
+                       *filter(None, str(given.get("args", "")).splitlines())]
 
 
 def _containers(node: Any) -> Iterator[dict[str, Any]]:
@@ -210,6 +216,10 @@ def test_shell_extraction_handles_the_forms_pipelines_use() -> None:
         ["validate", "x"], ["approvals", "--spec", "$SPEC"]]
     folded = yaml.safe_load("run: >-\n  mlops-spec check a\n  --report b\n")["run"]
     assert list(shell_commands(folded)) == [["check", "a", "--report", "b"]]
+    action = yaml.safe_load("steps:\n- uses: acme/mlops-spec@0000\n  with:\n    command: check"
+                            "\n    args: |\n      $SPEC\n      --base\n      main\n")
+    assert list(workflow_commands(yaml.safe_dump({"jobs": {"a": action}}))) == [
+        ["check", "$SPEC", "--base", "main"]]
     groovy = "sh '''\n  .venv/bin/mlops-spec check \"$S\" \\\\\n    --report r\n'''\n"
     assert list(jenkins_commands(groovy)) == [["check", "$S", "--report", "r"]]
 

@@ -13,6 +13,7 @@ from variants import VARIANTS, dump, variant
 
 from mlops_spec import __version__
 from mlops_spec.render.engine import context_for, render
+from mlops_spec.render.install import action_reference
 from mlops_spec.render.pins import PINS
 from mlops_spec.render.targets import github_actions
 from mlops_spec.spec.sections import Spec
@@ -28,6 +29,8 @@ PURPOSES = {
     "batch": {"pr", "deploy", "monitor"},
     "embedded": {"pr", "deploy", "monitor", "release"},
     "embedded-minimal": {"pr", "deploy", "release"},
+    "gcp-oidc": {"pr", "deploy", "monitor"},
+    "azure-oidc": {"pr", "deploy", "monitor", "release"},
 }
 ALLOWED_TRIGGERS = {"pull_request", "pull_request_review", "push", "schedule",
                     "workflow_dispatch"}
@@ -82,6 +85,9 @@ def test_no_workflows_without_the_github_actions_provider() -> None:
 def test_secure_by_default(name: str) -> None:
     data = variant(name)
     secrets = set(data["ci"].get("secrets", []))
+    install = spec_of(data).ci.install
+    # ci.install a github.com commit: mlops-spec's own action, pinned by that commit.
+    own_action = action_reference(install)
     for purpose, text in workflows(data).items():
         workflow = parsed(text)
         where = f"{name}/{purpose}"
@@ -107,7 +113,10 @@ def test_secure_by_default(name: str) -> None:
                 if "uses" in step:
                     match = SHA_USES.match(step["uses"])
                     assert match, f"{at}: {step['uses']} is not pinned to a full SHA"
-                    assert PINS[match["action"]].sha == match["sha"], at
+                    if step["uses"] == own_action:
+                        assert match["sha"] == install.commit, at
+                    else:
+                        assert PINS[match["action"]].sha == match["sha"], at
                 if step.get("uses", "").startswith("actions/checkout@"):
                     assert step["with"]["persist-credentials"] is False, at
                 if "run" in step:
@@ -115,6 +124,8 @@ def test_secure_by_default(name: str) -> None:
         # Every `uses:` line carries the tag of its pin as a comment.
         for line in text.splitlines():
             uses = re.match(r"^ *(?:- )?uses: (.*)$", line)
+            if uses and uses[1] == f'"{own_action}"':
+                continue  # the commit of ci.install: no release tag to name
             if uses:
                 action, _, sha_tag = uses[1].partition("@")
                 assert sha_tag == f"{PINS[action].sha} # {PINS[action].tag}", line
@@ -278,8 +289,11 @@ def test_monitor_and_retrain() -> None:
                                      "github.event.schedule == '0 6 * * *')")
     drift = steps(jobs["monitor"])[-1]
     assert drift["env"]["CURRENT_DATA"] == "s3://acme-ml/credit-risk/scored/"
-    assert 'mlops-spec drift "$SPEC" --reference "$REFERENCE" --current "$CURRENT_DATA"' in (
-        drift["run"])
+    # The reference is the profile of production's version: the monitor trains nothing.
+    assert 'mlops-spec drift "$SPEC" --champion --current "$CURRENT_DATA"' in drift["run"]
+    assert not any("mlops-spec train" in s.get("run", "") for s in steps(jobs["monitor"]))
+    [install] = [s for s in steps(jobs["monitor"]) if "MLOPS_SPEC_REQUIREMENT" in s.get("env", {})]
+    assert install["env"]["MLOPS_SPEC_REQUIREMENT"] == f"mlops-spec[drift,s3]=={__version__}"
     assert jobs["monitor"]["outputs"]["fired"] == "${{ steps.monitor.outputs.fired }}"
     assert jobs["retrain"]["needs"] == "monitor"
     assert jobs["retrain"]["if"] == (
@@ -315,6 +329,29 @@ def test_monitor_variants() -> None:
     assert list(batch["jobs"]) == ["monitor"]
     assert steps(batch["jobs"]["monitor"])[-1]["run"].startswith("mlops-spec drift")
     assert batch["on"]["workflow_dispatch"] is None
+
+
+def test_the_monitor_holds_read_only_store_secrets_only() -> None:
+    data = variant("example")
+    data["ci"]["secrets"] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                             "AWS_ACCESS_KEY_ID_READONLY", "AWS_SECRET_ACCESS_KEY_READONLY",
+                             "KUBECONFIG_READONLY", "MLOPS_PR_TOKEN"]
+    data["ci"]["oidc_role"] = "arn:aws:iam::123456789012:role/mlops-credit-risk"
+    text = workflows(data)["monitor"]
+    monitor = parsed(text)["jobs"]["monitor"]
+    assert monitor["permissions"] == {"contents": "read"}
+    env = {k: v for step in steps(monitor) for k, v in step.get("env", {}).items()}
+    # Each read-only secret under the name the store backends read; no writing credential,
+    # no kubeconfig, no token, no OIDC role.
+    assert {k: v for k, v in env.items() if "secrets." in str(v)} == {
+        "AWS_ACCESS_KEY_ID": "${{ secrets.AWS_ACCESS_KEY_ID_READONLY }}",
+        "AWS_SECRET_ACCESS_KEY": "${{ secrets.AWS_SECRET_ACCESS_KEY_READONLY }}"}
+    assert "AWS_ROLE_ARN" not in env
+    # The retrain job trains, and reads data with the main branch's secrets, as before.
+    retrain = parsed(text)["jobs"]["retrain"]
+    assert any("mlops-spec train" in s.get("run", "") for s in steps(retrain))
+    [train] = [s for s in steps(retrain) if "mlops-spec train" in s.get("run", "")]
+    assert train["env"]["AWS_ACCESS_KEY_ID"] == "${{ secrets.AWS_ACCESS_KEY_ID }}"
 
 
 def test_same_cron_twice_is_one_schedule() -> None:

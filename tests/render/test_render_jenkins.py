@@ -491,6 +491,31 @@ def test_kubeconfig_and_store_secrets_by_name() -> None:
     assert not production.child("input").has("submitter")  # any user who may build
 
 
+def test_the_drift_check_reads_production_profile_with_read_only_credentials() -> None:
+    data = example_data()
+    data["ci"]["secrets"] = ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID_READONLY",
+                             "KUBECONFIG_READONLY"]
+    text = render_text(spec_of(data))
+    pipeline = pipeline_of(text)
+    parent, drift = stage_named(pipeline, "Drift check")
+    assert parent is not None
+    # First in the scheduled flow: it runs before any model code (training) does.
+    assert [s.string() for s in parent.child("stages").children("stage")] == [
+        "Drift check", "Scheduled training"]
+    environment = {n.name: n.string() for n in drift.child("environment").body}
+    assert environment == {"MLOPS_CURRENT_DATA": "s3://acme-ml/credit-risk/scored/",
+                           "AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID_READONLY"}
+    script = text[text.index("stage('Drift check')"):text.index("stage('Scheduled training')")]
+    assert '.venv/bin/mlops-spec drift "$MLOPS_SPEC" --champion' in script
+    assert "mlops-spec train" not in script and "--reference" not in script
+    assert "MLOPS_SPEC_MONITOR_REQUIREMENT = 'mlops-spec[drift,s3]==" in text
+    # The retrain still trains, with the main branch's store credentials.
+    training = stage_named(pipeline, "Scheduled training")[1]
+    assert {n.name: n.string() for n in training.child("environment").body} == {
+        "AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID_READONLY":
+        "AWS_ACCESS_KEY_ID_READONLY"}
+
+
 # --- schedules ------------------------------------------------------------------------------
 
 _NAMES = {**{m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul",

@@ -30,7 +30,7 @@ class Mutation:
     """Text the hint must contain, when the rule's hint is worth pinning down."""
 
 
-WARNING_CODES = {"M033", "M054", "M056"}
+WARNING_CODES = {"M033", "M054", "M056", "M266", "M267"}
 """Rules that advise rather than block."""
 
 STEPS = "    steps: [{weight: 10, pause: 15m}, {weight: 50, pause: 30m}]\n"
@@ -41,6 +41,10 @@ SECOND_SOURCE = """\
       owner: "@dana"
 """
 INCOME = "    - {name: income, source: applications, type: numeric, transform: log}\n"
+PYTHON_LINE = '  python: "3.11"\n'
+ROLE_ARN = "arn:aws:iam::123456789012:role/mlops-credit-risk"
+GUID = "11111111-2222-3333-4444-555555555555"
+GCP_PROVIDER = "projects/123456789012/locations/global/workloadIdentityPools/github/providers/gh-1"
 
 MUTATIONS = [
     Mutation("M001", "a feature names an unknown source",
@@ -174,6 +178,40 @@ MUTATIONS = [
     Mutation("M060", "a deployer that is not a provider",
              (("providers: [github_actions, jenkins]", "providers: [github_actions]\n"
                "  deployer: jenkins"),), "deployer: jenkins", "ci.providers"),
+    Mutation("M260", "an OIDC role without the identifier its cloud needs",
+             ((PYTHON_LINE, PYTHON_LINE + "  oidc_role: {cloud: aws}\n"),),
+             "oidc_role: {cloud: aws}", "role_arn"),
+    Mutation("M261", "an OIDC role with another cloud's setting",
+             ((PYTHON_LINE, PYTHON_LINE + "  oidc_role:\n    cloud: aws\n"
+               f"    role_arn: {ROLE_ARN}\n    client_id: {GUID}\n"),),
+             "client_id:", "set cloud"),
+    Mutation("M262", "the AWS shorthand with a malformed role ARN",
+             ((PYTHON_LINE, PYTHON_LINE + "  oidc_role: arn:aws:iam::1234:role/mlops\n"),),
+             "oidc_role: arn:aws:iam::1234:role/mlops", "arn:aws:iam::123456789012:role/"),
+    Mutation("M263", "a GCP provider given by project id instead of its resource name",
+             (('store: "s3://acme-models/credit-risk"', 'store: "gs://acme-models/cr"'),
+              (PYTHON_LINE, PYTHON_LINE + "  oidc_role:\n    cloud: gcp\n"
+               "    workload_identity_provider: projects/acme-ml/locations/global/"
+               "workloadIdentityPools/github/providers/github\n"),),
+             "workload_identity_provider:", "projects/123456789012/"),
+    Mutation("M264", "a GCP service account that is not an email",
+             (('store: "s3://acme-models/credit-risk"', 'store: "gs://acme-models/cr"'),
+              (PYTHON_LINE, PYTHON_LINE + "  oidc_role:\n    cloud: gcp\n"
+               f"    workload_identity_provider: {GCP_PROVIDER}\n"
+               "    service_account: mlops-credit-risk\n"),),
+             "service_account: mlops-credit-risk", "iam.gserviceaccount.com"),
+    Mutation("M265", "an Azure tenant id that is not a GUID",
+             (('store: "s3://acme-models/credit-risk"', 'store: "hdfs://nn/models/cr"'),
+              (PYTHON_LINE, PYTHON_LINE + "  oidc_role:\n    cloud: azure\n"
+               f"    client_id: {GUID}\n    tenant_id: acme.onmicrosoft.com\n"),),
+             "tenant_id: acme.onmicrosoft.com", "00000000-"),
+    Mutation("M266", "an OIDC role on another cloud than the store",
+             ((PYTHON_LINE, PYTHON_LINE + "  oidc_role:\n    cloud: gcp\n"
+               f"    workload_identity_provider: {GCP_PROVIDER}\n"),),
+             "cloud: gcp", "cloud: aws"),
+    Mutation("M267", "an OIDC role while Jenkins deploys",
+             ((PYTHON_LINE, PYTHON_LINE + f"  deployer: jenkins\n  oidc_role: {ROLE_ARN}\n"),),
+             "oidc_role: arn:", "GitHub Actions"),
     Mutation("M050", "an artifact store the storage initializer cannot read",
              (('store: "s3://acme-models/credit-risk"', 'store: "az://acme/credit-risk"'),),
              'store: "az://acme/credit-risk"'),

@@ -70,6 +70,9 @@ def kubernetes_blue_green(data: Data) -> None:
 def kubernetes_shadow(data: Data) -> None:
     _kubernetes(data, {"type": "shadow", "mirror_percent": 50, "traffic_router": "istio"})
     data["ci"]["secrets"].append("MLOPS_PR_TOKEN")
+    # A commit of a github.com repository: its workflows install with mlops-spec's action.
+    data["ci"]["install"] = {"git": "https://github.com/acme/mlops-spec",
+                             "commit": "0123456789abcdef0123456789abcdef01234567"}
 
 
 def batch(data: Data) -> None:
@@ -112,6 +115,31 @@ def embedded_minimal(data: Data) -> None:
     data["governance"]["checklist"].remove("monitoring-configured")
 
 
+GCP_PROVIDER = ("projects/123456789012/locations/global/workloadIdentityPools/github/"
+                "providers/github")
+AZURE_CLIENT_ID = "11111111-2222-3333-4444-555555555555"
+AZURE_TENANT_ID = "66666666-7777-8888-9999-000000000000"
+
+
+def gcp_oidc(data: Data) -> None:
+    """A gs:// store and push deploys (GKE), both through workload identity federation."""
+    data["model"]["artifact"]["store"] = "gs://acme-models/credit-risk"
+    data["deployment"]["delivery"] = {"mode": "push"}
+    data["ci"]["oidc_role"] = {
+        "cloud": "gcp", "workload_identity_provider": GCP_PROVIDER,
+        "service_account": "mlops-credit-risk@acme-ml.iam.gserviceaccount.com"}
+
+
+def azure_oidc(data: Data) -> None:
+    """An embedded model whose az:// store is written with a federated credential."""
+    embedded(data)
+    data["model"]["artifact"]["store"] = "az://models/credit-risk"
+    data["ci"]["oidc_role"] = {
+        "cloud": "azure", "client_id": AZURE_CLIENT_ID, "tenant_id": AZURE_TENANT_ID,
+        "subscription_id": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+        "storage_account": "acmemodels"}
+
+
 VARIANTS: dict[str, Callable[[Data], None]] = {
     "example": lambda data: None,
     "kserve-rolling": kserve_rolling,
@@ -122,6 +150,8 @@ VARIANTS: dict[str, Callable[[Data], None]] = {
     "batch": batch,
     "embedded": embedded,
     "embedded-minimal": embedded_minimal,
+    "gcp-oidc": gcp_oidc,
+    "azure-oidc": azure_oidc,
 }
 
 

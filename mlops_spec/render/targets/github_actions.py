@@ -14,9 +14,12 @@ Every decision is made here on the typed spec; the templates in
   ``pull_request_target`` and no ``workflow_run``. Jobs of manually dispatched workflows
   run on the main branch only.
 * Pull-request jobs get only the secrets named ``*_READONLY`` and no OIDC token: nothing
-  that can write the store or a cluster. On main, the store is written by an ``upload``
-  job that runs no model code; it and the deploy jobs alone get ``id-token: write`` when
-  ``ci.oidc_role`` is set (see docs/delivery.md).
+  that can write the store or a cluster. The monitor trains nothing: it compares current
+  data with the profile stored with production's version (``drift --champion``) and gets
+  the ``*_READONLY`` store secrets alone, under the names the backends read. On main,
+  the store is written by an ``upload`` job that runs no model code; it and the deploy
+  jobs alone get ``id-token: write`` when ``ci.oidc_role`` is set (AWS, GCP or Azure;
+  see docs/delivery.md, OIDC).
 * Concurrency is per job purpose: training, each environment's deployment and the monitor
   each have their own group, so a pending production approval blocks nothing else.
 * With both CI providers, only ``ci.deployer`` trains on main, deploys, monitors and
@@ -31,42 +34,39 @@ from typing import Any
 
 from mlops_spec.conventions import (
     DEPLOY_MINUTES,
+    DRIFT_MINUTES,
     MAIN_BRANCH,
     PR_TOKEN_SECRET,
-    REFERENCE_PROFILE,
+    READ_ONLY_SUFFIX,
     SETUP_MINUTES,
     STEP_MINUTES,
     kubeconfig_secret,
+    read_only_secrets,
     store_secrets,
     training_inputs,
 )
-from mlops_spec.render import push
+from mlops_spec.render import oidc, push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
     Escaped,
     UnsafeValue,
     github_secret,
     github_string,
-    github_yaml,
     literal,
     yaml_scalar,
 )
-from mlops_spec.render.install import job_requirement, runtime_pin
+from mlops_spec.render.install import job_install, runtime_pin
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.render.pins import uses
 from mlops_spec.spec.sections import Spec
 from mlops_spec.spec.types import is_remote_store
 
 WORKFLOW_DIR = ".github/workflows"
-"""Where ``mlops-spec train`` writes the drift reference profile (read by monitoring)."""
 RETRAIN_RECORD = "retrain/evaluation.json"
 """Committed by a retrain pull request, relative to the model directory."""
 RUN_ARTIFACT_DAYS = 7
 """Longest a run keeps uploaded outputs (model, profiles, datasheets); shorter when a data
 source's retention_days is."""
-READ_ONLY_SUFFIX = "_READONLY"
-"""Secrets that pull-request jobs may read: by convention, read-only credentials."""
-OIDC_TOKEN_FILE = "${{ runner.temp }}/mlops-oidc-token"
 MAIN_ONLY = "github.ref == 'refs/heads/main'"
 
 _CRON_TEXT = re.compile(r"^[0-9a-z*,/ -]+$")
@@ -115,6 +115,9 @@ class Plan:
     retention_days: int
     oidc_env: list[EnvSecret]
     """What steps that assume ci.oidc_role read (jobs that run no model code only)."""
+    oidc_fetch: list[EnvSecret]
+    """What the step fetching GitHub's OIDC token for ci.oidc_role reads."""
+    oidc_cloud: str | None
 
     @property
     def oidc(self) -> bool:
@@ -133,11 +136,18 @@ def _cron(cron: str) -> str:
 
 
 def _oidc_env(spec: Spec) -> list[EnvSecret]:
-    """What the AWS SDKs and CLI read to assume ``ci.oidc_role`` with the token file."""
+    """What the cloud SDKs read to use ``ci.oidc_role`` with the token file. A secret of
+    the same name in ci.secrets wins (a step's env cannot hold a name twice)."""
     if spec.ci.oidc_role is None:
         return []
-    return [EnvSecret("AWS_ROLE_ARN", github_yaml(spec.ci.oidc_role)),
-            EnvSecret("AWS_WEB_IDENTITY_TOKEN_FILE", literal(OIDC_TOKEN_FILE))]
+    return [EnvSecret(name, value) for name, value in oidc.cloud_env(spec.ci.oidc_role)
+            if name not in spec.ci.secrets]
+
+
+def _oidc_fetch(spec: Spec) -> list[EnvSecret]:
+    if spec.ci.oidc_role is None:
+        return []
+    return [EnvSecret(name, value) for name, value in oidc.fetch_env(spec.ci.oidc_role)]
 
 
 def _retention_days(spec: Spec) -> int:
@@ -163,20 +173,15 @@ def _base_plan(ctx: RenderContext) -> Plan:
         },
         retention_days=_retention_days(spec),
         oidc_env=_oidc_env(spec),
+        oidc_fetch=_oidc_fetch(spec),
+        oidc_cloud=spec.ci.oidc_role.cloud if spec.ci.oidc_role else None,
     )
 
 
 def _pull_request_plan(plan: Plan) -> Plan:
     """The plan of pull-request jobs: read-only secrets only, no OIDC."""
-    return replace(plan, oidc_env=[], secrets=[
+    return replace(plan, oidc_env=[], oidc_fetch=[], oidc_cloud=None, secrets=[
         s for s in plan.secrets if s.name.endswith(READ_ONLY_SUFFIX)])
-
-
-def _build_paths(ctx: RenderContext) -> list[str]:
-    """What starts the deploy workflow: the training inputs and this workflow. A pin-only
-    spec change matches too; the decide job then skips training (docs/delivery.md)."""
-    return [*training_inputs(ctx.spec, ctx.spec_path, ctx.model_dir),
-            workflow_path(ctx.spec, "deploy")]
 
 
 def _remote_store(spec: Spec) -> bool:
@@ -217,10 +222,10 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
         report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
                           f"{same_repo}"),
         artifact=f"mlops-{plan.model}-report",
-        check_requirement=job_requirement(
+        check_requirement=job_install(
             spec, "validate", "render", "train", "check", "publish"),
         check_pin=runtime_pin(spec, "train"),
-        report_requirement=job_requirement(spec, "publish"),
+        report_requirement=job_install(spec, "publish"),
         status_context=f"mlops-spec/{plan.model}: {MAIN_BRANCH}",
         workflow_file=workflow_path(ctx.spec, "pr").rsplit("/", 1)[1],
         # On a review, reuse the evaluation of the same head; train only without one.
@@ -255,15 +260,16 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         workflow_name=f"mlops {plan.model}: train and "
                       + ("deploy" if deploys else "store"),
         branch=MAIN_BRANCH,
-        paths=_build_paths(ctx),
+        # The training inputs and this workflow (a pin-only merge matches: decide skips it).
+        paths=[*training_inputs(spec, ctx.spec_path, ctx.model_dir),
+               workflow_path(spec, "deploy")],
         main_only=literal(MAIN_ONLY),
         # Training runs when the decide job says so; a deploy also runs after a skipped
         # training (a pin-only change still reaches the cluster), never after a failure.
         train_if=literal(f"{MAIN_ONLY} && needs.decide.outputs.train == 'true'"),
         deploy_if=literal(f"!cancelled() && !failure() && {MAIN_ONLY}"),
-        decide_requirement=job_requirement(spec, "needs-training"),
+        decide_requirement=job_install(spec, "needs-training"),
         decide_minutes=STEP_MINUTES,
-        # Per commit: a newer push must never cancel a decision still waiting to run.
         decide_group=yaml_scalar("${{ format('{0}-{1}', "
                                  f"{github_string(f'mlops-{spec.name}-decide')}, github.sha) }}}}"),
         train_group=f"mlops-{spec.name}-train",
@@ -277,11 +283,11 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         promote_group=f"mlops-{spec.name}-promote",
         promote_needs=["decide", "upload" if _remote_store(spec) else "train"],
         token=_pull_request_token(spec),
-        promote_requirement=job_requirement(spec, "promotion-pr"),
+        promote_requirement=job_install(spec, "promotion-pr"),
         # The train job runs the model's code; the upload job alone holds store access.
-        train_requirement=job_requirement(spec, "validate", "train"),
+        train_requirement=job_install(spec, "validate", "train"),
         train_pin=runtime_pin(spec, "train"),
-        upload_requirement=job_requirement(spec, "upload"),
+        upload_requirement=job_install(spec, "upload"),
         minutes=DEPLOY_MINUTES,
     )
 
@@ -346,7 +352,9 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         watch=watch, triggers=triggers, retrain=retrain is not None,
         monitor_if=monitor_if, retrain_if=retrain_if,
         current_data=monitoring.current_data if monitoring else None,
-        reference=REFERENCE_PROFILE,
+        # It runs no model code and writes nothing: read-only store and data access only.
+        monitor_secrets=[EnvSecret(variable, github_secret(secret)) for variable, secret
+                         in read_only_secrets(list(spec.ci.secrets))],
         record=ctx.in_model_dir(RETRAIN_RECORD),
         token=token,
         # What started the retrain names its branch: monitoring, schedule, workflow_dispatch.
@@ -354,11 +362,11 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
                                    "|| github.event_name }}" if triggers
                                    else "${{ github.event_name }}"),
         trigger=literal("${{ needs.retrain.outputs.trigger }}"),
-        pull_request_requirement=job_requirement(spec, "retrain-pr"),
+        pull_request_requirement=job_install(spec, "retrain-pr"),
         own_token=PR_TOKEN_SECRET in spec.ci.secrets,
-        monitor_requirement=job_requirement(spec, "train", "drift"),
-        monitor_pin=runtime_pin(spec, "train"),
-        retrain_requirement=job_requirement(spec, "train"),
+        monitor_requirement=job_install(spec, "drift"),
+        monitor_minutes=SETUP_MINUTES + DRIFT_MINUTES,
+        retrain_requirement=job_install(spec, "train"),
         retrain_pin=runtime_pin(spec, "train"),
         minutes=DEPLOY_MINUTES,
     )
@@ -376,7 +384,7 @@ def release(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         upload=_remote_store(spec),
         environment=spec.production.name,
         notes=_approval_notes(spec, spec.production.name, "train"),
-        requirement=job_requirement(spec, "validate", "train",
+        requirement=job_install(spec, "validate", "train",
                                     *(["upload"] if _remote_store(spec) else [])),
         minutes=DEPLOY_MINUTES,
     )

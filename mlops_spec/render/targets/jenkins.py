@@ -9,8 +9,10 @@ The pipeline has three flows, chosen per build by ``when`` conditions:
   request), with a stage-level ``input`` (wrapped in a timeout, before any agent is
   allocated) where an environment needs approval. With Argo CD delivery nothing is applied
   from here;
-* a timer build on main (the monitoring and retrain schedules): train on current data, check
-  drift, archive the candidate. It never deploys.
+* a timer build on main (the monitoring and retrain schedules): check drift against the
+  profile stored with the version production serves (``drift --champion``, read-only store
+  credentials, before any model code runs), then train on current data and archive the
+  candidate. It never deploys.
 
 The main-branch and timer flows exist only when Jenkins is the spec's deployer
 (``ci.deployer``, by default the first provider); otherwise the Jenkinsfile only checks
@@ -34,11 +36,11 @@ from mlops_spec.conventions import (
     GATE_REPORT,
     MAIN_BRANCH,
     OUT_DIR,
-    REFERENCE_PROFILE,
     SETUP_MINUTES,
     STEP_MINUTES,
     UPLOAD_MINUTES,
     kubeconfig_for,
+    read_only_secrets,
     store_secrets,
 )
 from mlops_spec.conventions import GITHUB_TOKEN_SECRET as GITHUB_TOKEN_CREDENTIAL
@@ -97,8 +99,8 @@ STAGES: tuple[Stage, ...] = (
 """The logical stages of the pull-request and main-branch flows (what GitHub also runs)."""
 
 SCHEDULED_STAGES: tuple[Stage, ...] = (
-    Stage("scheduled", "scheduled-train", "Scheduled training"),
     Stage("scheduled", "drift", "Drift check"),
+    Stage("scheduled", "scheduled-train", "Scheduled training"),
 )
 
 GROUPS: dict[Flow, str] = {
@@ -310,8 +312,11 @@ def plan(ctx: RenderContext) -> Plan:
     monitoring = spec.monitoring
     drift = []
     if monitoring is not None and monitoring.current_data is not None:
-        drift = [Var("MLOPS_REFERENCE", REFERENCE_PROFILE),
-                 Var("MLOPS_CURRENT_DATA", monitoring.current_data)]
+        # The reference is the profile stored with production's version: the drift check
+        # runs no model code and gets read-only store and data credentials only.
+        drift = [Var("MLOPS_CURRENT_DATA", monitoring.current_data),
+                 *(Var(variable, secret, credential=True) for variable, secret
+                   in read_only_secrets(list(spec.ci.secrets)))]
     cron = cron_lines(spec)
     # Every stage that exists has its own timeout; their sum bounds any one build.
     owner = owns_delivery(spec)
@@ -342,8 +347,10 @@ def plan(ctx: RenderContext) -> Plan:
             *([Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
                 spec, "needs-training", "validate", "train", *(["upload"] if upload else [])))]
               if owns_delivery(spec) else []),
-            *([Var("MLOPS_SPEC_SCHEDULED_REQUIREMENT", job_requirement(
-                spec, "train", *(["drift"] if drift else [])))] if cron else []),
+            *([Var("MLOPS_SPEC_MONITOR_REQUIREMENT", job_requirement(spec, "drift"))]
+              if cron and drift else []),
+            *([Var("MLOPS_SPEC_SCHEDULED_REQUIREMENT", job_requirement(spec, "train"))]
+              if cron else []),
             *([Var("MLOPS_SPEC_RUNTIME_PIN", pin)] if (pin := runtime_pin(spec, "train"))
               else []),
             Var("PIP_DISABLE_PIP_VERSION_CHECK", "1"),

@@ -17,6 +17,7 @@ from mlops_spec.spec.rules import (
     kubernetes,
     model,
     monitoring,
+    oidc,
 )
 from mlops_spec.spec.rules.finding import Finding, Path, Rule
 from mlops_spec.spec.sections import Spec
@@ -53,10 +54,14 @@ RULES: tuple[Rule, ...] = (
     kubernetes.kubernetes_settings_used,
     kubernetes.cluster_serving_explicit,
     ci.kubeconfig_secrets_listed,
+    oidc.oidc_role_complete,
+    oidc.oidc_identifiers_well_formed,
+    oidc.oidc_cloud_matches_store,
+    oidc.oidc_role_used,
     deployment.delivery_complete,
 )
 
-MODULES = (data, features, model, deployment, kubernetes, monitoring, governance, ci)
+MODULES = (data, features, model, deployment, kubernetes, monitoring, governance, ci, oidc)
 """The section modules, for tests that read every rule."""
 
 
