@@ -93,6 +93,25 @@ def is_remote(uri: str | None) -> bool:
     return uri is not None and REMOTE_SCHEME in uri
 
 
+def training_inputs(spec: Spec, spec_path: str, model_dir: str) -> list[str]:
+    """What a model version is built from, as globs from the repository root (``**`` any
+    depth, ``*`` within a name: the same in a GitHub ``paths:`` filter and a git
+    ``:(glob)`` pathspec): the spec, its repository data sources, and the Python code and
+    requirements files under the model directory. A README or an overlay is none of them.
+    The deploy workflow's ``paths:`` and ``mlops-spec needs-training`` both read this."""
+
+    def inside(relative: str) -> str:
+        return relative if model_dir == "." else f"{model_dir}/{relative}"
+
+    paths = [spec_path]
+    for source in spec.data.sources:
+        if not is_remote(source.uri):
+            uri = inside(source.uri)
+            paths.append(f"{uri}**" if uri.endswith("/") else uri)
+    paths += [inside("**/*.py"), inside("**/requirements*.txt")]
+    return list(dict.fromkeys(paths))
+
+
 SERVING_DIR = "serving"
 """Directory of a version (``<store>/<version>/serving/``) holding exactly what the realtime
 runtimes download and load."""

@@ -87,6 +87,22 @@ class Repo:
             errors="surrogateescape").split("\0")
         return sorted({n for n in names if n and PurePosixPath(n).name in SPEC_FILENAMES})
 
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Whether ``older`` is in the history of ``newer`` (both resolved commits)."""
+        return _git(self.root, "merge-base", "--is-ancestor", older, newer).returncode == 0
+
+    def changed_files(self, base: str, head: str, globs: list[str]) -> list[str]:
+        """Repository paths matching ``globs`` (``**``-style, from the root) that differ
+        between two commits."""
+        if not globs:
+            return []
+        done = _git(self.root, "diff", "--no-renames", "--name-only", "-z", base, head, "--",
+                    *(f":(glob){g}" for g in globs))
+        if done.returncode != 0:
+            raise GitError.single("G211", f"cannot compare {base[:12]} with {head[:12]}",
+                                  hint=done.stderr.decode(errors="replace").strip() or None)
+        return sorted(n for n in done.stdout.decode(errors="surrogateescape").split("\0") if n)
+
     def read(self, commit: str, paths: list[str]) -> dict[str, bytes | None]:
         """Each path's bytes at ``commit`` (``None`` where it does not exist), in one call."""
         if not paths:

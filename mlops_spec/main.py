@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "render": "write the CI workflows, pipelines and manifests the spec implies",
     "schema": "print the JSON Schema of mlops.yaml (for editors)",
     "diff": "the semantic diff of specs against a base ref, each change with its class",
+    "needs-training": "whether a commit changed the model's training inputs (pins aside)",
     "check": "the governance gate: checks and approvals by role, policy from the base ref",
     "drift": "compare current data with the training reference; exit 1 to retrain",
     "init": "create a commented starter mlops.yaml that validates and renders",

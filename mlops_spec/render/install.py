@@ -18,6 +18,7 @@ COMMAND_EXTRAS: dict[str, tuple[str, ...]] = {
     "validate": (),
     "render": (),
     "diff": (),
+    "needs-training": (),
     "check": (),
     "train": ("train",),
     "evaluate": ("train",),

@@ -46,6 +46,7 @@ def variables(spec: Spec, env: Environment, overlay: str) -> dict[str, str]:
     return {
         "MLOPS_MODEL": spec.name,
         "MLOPS_DEPLOY_DIR": overlay,
+        "MLOPS_ENVIRONMENT": env.name,
         "MLOPS_NAMESPACE": env.namespace,
         "MLOPS_APPLYSET": applyset(spec),
         "MLOPS_PINNED_VERSION": env.model_version or "",

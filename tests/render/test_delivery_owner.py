@@ -193,8 +193,11 @@ def test_training_on_main_follows_the_spec_its_data_and_code(spec_path: str) -> 
                  "argocd/applicationset.yaml", ".github/workflows/mlops-credit-risk-pr.yml"):
         assert not triggers(at(path)), path
     assert not triggers("README.md")
-    # Dispatched by hand, it still runs on main only.
-    assert deploy["jobs"]["train"]["if"] == "github.ref == 'refs/heads/main'"
+    # Dispatched by hand, it still runs on main only; training waits for the decision.
+    assert deploy["jobs"]["decide"]["if"] == "github.ref == 'refs/heads/main'"
+    assert deploy["jobs"]["train"]["needs"] == "decide"
+    assert deploy["jobs"]["train"]["if"] == ("github.ref == 'refs/heads/main' && "
+                                             "needs.decide.outputs.train == 'true'")
 
 
 def test_a_pending_production_approval_blocks_nothing_else() -> None:
@@ -203,6 +206,9 @@ def test_a_pending_production_approval_blocks_nothing_else() -> None:
     monitor = yaml.safe_load(files[".github/workflows/mlops-credit-risk-monitor.yml"])
     assert "concurrency" not in deploy
     groups = {job_id: job["concurrency"]["group"] for job_id, job in deploy["jobs"].items()}
+    # The decision's group is its commit's: a newer push never cancels it while it waits.
+    assert groups.pop("decide") == (
+        "${{ format('{0}-{1}', 'mlops-credit-risk-decide', github.sha) }}")
     assert groups == {"train": "mlops-credit-risk-train",
                       "upload": "mlops-credit-risk-upload",
                       "deploy-staging": "mlops-credit-risk-deploy-staging",

@@ -111,7 +111,7 @@ def test_github_deploy_applies_prunes_waits_and_smoke_tests(tmp_path: Path,
     step = github_step(root, "deploy-staging")
     env = {k: v for k, v in step["env"].items() if "${{" not in v}
     env.update(KUBECONFIG_DATA="apiVersion: v1\nkind: Config\n", RUNNER_TEMP=str(tmp_path),
-               GITHUB_SHA=SHA, KUBECTL_PODS=f"pod/{POD}")
+               GITHUB_SHA=SHA, KUBECTL_PODS=f"pod/{POD}", MLOPS_TRAINED="true")
     done = run(GITHUB_BASH, step["run"], root, env, fake_kubectl)
     assert done.returncode == 0, done.stderr
     assert f"{SHA} serves in ml-staging (pod pod/{POD})" in done.stdout
@@ -139,7 +139,7 @@ def test_a_failed_readiness_or_smoke_request_fails_the_deploy(
     step = github_step(root, "deploy-staging")
     env = {k: v for k, v in step["env"].items() if "${{" not in v}
     env.update(KUBECONFIG_DATA="x", RUNNER_TEMP=str(tmp_path), GITHUB_SHA=SHA,
-               KUBECTL_PODS=f"pod/{POD}", KUBECTL_FAIL=failing)
+               KUBECTL_PODS=f"pod/{POD}", KUBECTL_FAIL=failing, MLOPS_TRAINED="true")
     done = run(GITHUB_BASH, step["run"], root, env, fake_kubectl)
     assert done.returncode != 0
     assert "serves in" not in done.stdout
@@ -150,7 +150,7 @@ def test_no_pod_of_the_new_version_times_out(tmp_path: Path, fake_kubectl: Path)
     step = github_step(root, "deploy-staging")
     env = {k: v for k, v in step["env"].items() if "${{" not in v}
     env.update(KUBECONFIG_DATA="x", RUNNER_TEMP=str(tmp_path), GITHUB_SHA=SHA,
-               MLOPS_WAIT_SECONDS="0")
+               MLOPS_WAIT_SECONDS="0", MLOPS_TRAINED="true")
     done = run(GITHUB_BASH, step["run"], root, env, fake_kubectl)
     assert done.returncode == 1
     assert "no running pod with labels" in done.stderr
@@ -166,7 +166,8 @@ def test_jenkins_runs_the_same_script_under_posix_sh(tmp_path: Path,
     (root / "mlops.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     assert cli("render", "-q", root / "mlops.yaml").code == 0
     env, script = jenkins_stage(root, "Deploy production")
-    env.update(GIT_COMMIT=SHA, KUBECTL_PODS=f"pod/{POD}")
+    # This build trained nothing (a pin-only change): the pinned version still deploys.
+    env.update(GIT_COMMIT=SHA, KUBECTL_PODS=f"pod/{POD}", MLOPS_TRAINED="false")
     done = run(JENKINS_SH, script, root, env, fake_kubectl)
     assert done.returncode == 0, done.stderr
     made = calls(root)
@@ -181,10 +182,34 @@ def test_jenkins_runs_the_same_script_under_posix_sh(tmp_path: Path,
 def test_batch_deploys_apply_only(tmp_path: Path, fake_kubectl: Path) -> None:
     root = render_repo(tmp_path / "repo", "batch", "jenkins")
     env, script = jenkins_stage(root, "Deploy staging")
-    env.update(GIT_COMMIT=SHA)
+    env.update(GIT_COMMIT=SHA, MLOPS_TRAINED="true")
     done = run(JENKINS_SH, script, root, env, fake_kubectl)
     assert done.returncode == 0, done.stderr
     assert [c["args"][0] for c in calls(root)] == ["apply"]  # a CronJob has no server
+
+
+@pytest.mark.parametrize("provider", ["github_actions", "jenkins"])
+def test_an_unpinned_environment_deploys_nothing_when_nothing_was_trained(
+        tmp_path: Path, fake_kubectl: Path, provider: str) -> None:
+    """A push that trained no version (needs-training said no) has no new version for an
+    environment without a pin: the step says so and succeeds, and kubectl never runs."""
+    root = render_repo(tmp_path / "repo", "kubernetes-rolling", provider)
+    if provider == "github_actions":
+        step = github_step(root, "deploy-staging")
+        env = {k: v for k, v in step["env"].items() if "${{" not in v}
+        env.update(KUBECONFIG_DATA="x", RUNNER_TEMP=str(tmp_path), GITHUB_SHA=SHA,
+                   MLOPS_TRAINED="false")
+        shell, script = GITHUB_BASH, step["run"]
+    else:
+        env, script = jenkins_stage(root, "Deploy staging")
+        env.update(GIT_COMMIT=SHA, MLOPS_TRAINED="false")
+        shell = JENKINS_SH
+    done = run(shell, script, root, env, fake_kubectl)
+    assert done.returncode == 0, done.stderr
+    assert "nothing to deploy to staging: no version pinned or trained" in done.stdout
+    assert calls(root) == []
+    assert (root / "deploy/staging/model-version.env").read_text().endswith(
+        "\nMODEL_VERSION=<unset>\n")
 
 
 @pytest.mark.slow
@@ -202,7 +227,7 @@ def test_real_kubectl_accepts_every_flag(tmp_path: Path) -> None:
         "contexts": [{"name": "refused", "context": {"cluster": "loopback",
                                                      "user": "nobody"}}]})
     env.update(KUBECONFIG_DATA=kubeconfig, RUNNER_TEMP=str(tmp_path), GITHUB_SHA=SHA,
-               KUBECTL_LOG=str(tmp_path / "unused"))
+               KUBECTL_LOG=str(tmp_path / "unused"), MLOPS_TRAINED="true")
     done = subprocess.run([*GITHUB_BASH, step["run"]], cwd=root, capture_output=True,
                           text=True, timeout=120, check=False,
                           env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), **env})

@@ -214,10 +214,17 @@ def test_deploy_goes_through_environments_in_order() -> None:
     deploy = parsed(workflows(data)["deploy"])
     assert deploy["on"]["push"]["branches"] == ["main"]
     jobs = deploy["jobs"]
-    assert list(jobs) == ["train", "upload", "deploy-staging", "deploy-eu-prod"]
+    assert list(jobs) == ["decide", "train", "upload", "deploy-staging", "deploy-eu-prod"]
+    assert jobs["train"]["needs"] == "decide"
     assert jobs["upload"]["needs"] == "train"
-    assert jobs["deploy-staging"]["needs"] == "upload"
-    assert jobs["deploy-eu-prod"]["needs"] == "deploy-staging"
+    # A deploy reads the decision (no training: only a pinned version deploys) and runs
+    # after a skipped training, never after a failed job.
+    assert jobs["deploy-staging"]["needs"] == ["decide", "upload"]
+    assert jobs["deploy-eu-prod"]["needs"] == ["decide", "deploy-staging"]
+    for job in ("deploy-staging", "deploy-eu-prod"):
+        assert jobs[job]["if"] == "!cancelled() && !failure() && github.ref == 'refs/heads/main'"
+        assert steps(jobs[job])[-1]["env"]["MLOPS_TRAINED"] == (
+            "${{ needs.decide.outputs.train }}")
     for env, secret in (("staging", "KUBECONFIG_STAGING"), ("eu-prod", "KUBECONFIG_EU_PROD")):
         job = jobs[f"deploy-{env}"]
         assert job["environment"] == {"name": env}
@@ -255,7 +262,7 @@ def test_deploy_of_a_model_in_a_subdirectory() -> None:
 def test_embedded_models_are_released_not_deployed() -> None:
     texts = workflows(variant("embedded"))
     deploy = parsed(texts["deploy"])
-    assert list(deploy["jobs"]) == ["train", "upload"]
+    assert list(deploy["jobs"]) == ["decide", "train", "upload"]
     assert any("mlops-spec upload" in s.get("run", "") for s in
                steps(deploy["jobs"]["upload"]))
     release = parsed(texts["release"])

@@ -280,7 +280,7 @@ def test_stage_names_are_unique(rendered: tuple[Spec, str, gp.Node]) -> None:
 
 REQUIRED = {
     "pull_request": ["validate", "render-check", "train", "evaluate", "governance", "publish"],
-    "main": ["train", "evaluate", "upload", "deploy-{env}"],
+    "main": ["decide", "train", "evaluate", "upload", "deploy-{env}"],
 }
 
 
@@ -321,6 +321,7 @@ def test_every_logical_stage_has_its_jenkins_stage(rendered: tuple[Spec, str, gp
 
 # What a pipeline step does, recognised by the command it runs (the same in both CIs).
 _COMMANDS: tuple[tuple[str, str], ...] = (
+    ("decide", r"mlops-spec needs-training "),
     ("validate", r"mlops-spec validate "),
     ("render-check", r"mlops-spec render .*--check"),
     ("train", r"mlops-spec train "),
@@ -365,8 +366,11 @@ def _jenkins_flow(pipeline: gp.Node, flow: str) -> set[str]:
             continue
         overlays = [n.string() for n in stage.walk() if n.name == "MLOPS_DEPLOY_DIR"]
         for node in stage.walk():
-            if node.name == "sh":
-                stages |= _logical(node.string(), overlays[0] if overlays else None)
+            # `sh '...'`, and `int status = sh(returnStatus: true, script: '...')`.
+            if node.name == "sh" or any(t.kind == "ident" and t.value == "sh"
+                                        for t in node.tokens):
+                for script in node.strings():
+                    stages |= _logical(script, overlays[0] if overlays else None)
     return stages
 
 

@@ -43,6 +43,7 @@ from mlops_spec.conventions import (
     kubeconfig_secret,
     read_only_secrets,
     store_secrets,
+    training_inputs,
 )
 from mlops_spec.render import oidc, push
 from mlops_spec.render.environment import render_template
@@ -52,6 +53,7 @@ from mlops_spec.render.escaping import (
     github_secret,
     github_string,
     literal,
+    yaml_scalar,
 )
 from mlops_spec.render.install import job_install, runtime_pin
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
@@ -91,7 +93,7 @@ class DeployJob:
     id: str
     environment: str
     overlay: str
-    needs: str
+    needs: list[str]
     kubeconfig: EnvSecret
     notes: list[str]
     variables: dict[str, str]
@@ -182,20 +184,6 @@ def _pull_request_plan(plan: Plan) -> Plan:
         s for s in plan.secrets if s.name.endswith(READ_ONLY_SUFFIX)])
 
 
-def _build_paths(ctx: RenderContext) -> list[str]:
-    """What a new model version is built from: the spec, its repository data, code and
-    requirements, and this workflow. A README or an overlay edit trains nothing. (A
-    promotion edits the spec's model_version, so it matches: see docs/delivery.md.)"""
-    paths = [ctx.spec_path]
-    for source in ctx.spec.data.sources:
-        if "://" not in source.uri:
-            uri = ctx.in_model_dir(source.uri)
-            paths.append(f"{uri}**" if uri.endswith("/") else uri)
-    paths += [ctx.in_model_dir("**/*.py"), ctx.in_model_dir("**/requirements*.txt"),
-              workflow_path(ctx.spec, "deploy")]
-    return list(dict.fromkeys(paths))
-
-
 def _remote_store(spec: Spec) -> bool:
     # A local store on a CI runner vanishes with the runner: upload only to a remote one.
     store = spec.model.artifact.store
@@ -261,7 +249,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
             overlay = ctx.in_model_dir(f"deploy/{env.name}")
             deploys.append(DeployJob(
                 id=job_id, environment=env.name, overlay=overlay,
-                needs=previous, kubeconfig=EnvSecret(secret, github_secret(secret)),
+                needs=["decide", previous], kubeconfig=EnvSecret(secret, github_secret(secret)),
                 notes=_approval_notes(spec, env.name, previous),
                 variables=push.variables(spec, env, overlay),
                 concurrency=f"mlops-{spec.name}-deploy-{env.name}"))
@@ -272,8 +260,18 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         workflow_name=f"mlops {plan.model}: train and "
                       + ("deploy" if deploys else "store"),
         branch=MAIN_BRANCH,
-        paths=_build_paths(ctx),
+        # The training inputs and this workflow (a pin-only merge matches: decide skips it).
+        paths=[*training_inputs(spec, ctx.spec_path, ctx.model_dir),
+               workflow_path(spec, "deploy")],
         main_only=literal(MAIN_ONLY),
+        # Training runs when the decide job says so; a deploy also runs after a skipped
+        # training (a pin-only change still reaches the cluster), never after a failure.
+        train_if=literal(f"{MAIN_ONLY} && needs.decide.outputs.train == 'true'"),
+        deploy_if=literal(f"!cancelled() && !failure() && {MAIN_ONLY}"),
+        decide_requirement=job_install(spec, "needs-training"),
+        decide_minutes=STEP_MINUTES,
+        decide_group=yaml_scalar("${{ format('{0}-{1}', "
+                                 f"{github_string(f'mlops-{spec.name}-decide')}, github.sha) }}}}"),
         train_group=f"mlops-{spec.name}-train",
         upload_group=f"mlops-{spec.name}-upload",
         upload=_remote_store(spec),
@@ -283,7 +281,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         # Argo CD: a promotion pull request brings the version to the first environment.
         first=spec.deployment.environments[0],
         promote_group=f"mlops-{spec.name}-promote",
-        promote_needs="upload" if _remote_store(spec) else "train",
+        promote_needs=["decide", "upload" if _remote_store(spec) else "train"],
         token=_pull_request_token(spec),
         promote_requirement=job_install(spec, "promotion-pr"),
         # The train job runs the model's code; the upload job alone holds store access.

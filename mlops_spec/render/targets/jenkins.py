@@ -89,6 +89,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("pull_request", "evaluate", "Train and evaluate"),
     Stage("pull_request", "governance", "Governance check"),
     Stage("pull_request", "publish", "Publish report"),
+    # Whether a training input changed since the last successful build (needs-training).
+    Stage("main", "decide", "Decide whether to train"),
     Stage("main", "train", "Train"),
     Stage("main", "evaluate", "Evaluate"),
     Stage("main", "upload", "Upload artifact"),
@@ -298,6 +300,7 @@ def plan(ctx: RenderContext) -> Plan:
         "pr-train": train,
         "governance": STEP_MINUTES,
         "publish": SETUP_MINUTES + STEP_MINUTES,
+        "decide": SETUP_MINUTES + STEP_MINUTES,
         "train": SETUP_MINUTES + train,
         "evaluate": STEP_MINUTES,
         "upload": UPLOAD_MINUTES,
@@ -318,7 +321,7 @@ def plan(ctx: RenderContext) -> Plan:
     # Every stage that exists has its own timeout; their sum bounds any one build.
     owner = owns_delivery(spec)
     present = ["validate", "render-check", "pr-train", "governance", "publish"]
-    present += ["train", "evaluate"] if owner else []
+    present += ["decide", "train", "evaluate"] if owner else []
     present += ["upload"] if upload and owner else []
     present += ["scheduled-train"] if cron else []
     present += ["drift"] if cron and drift else []
@@ -342,7 +345,7 @@ def plan(ctx: RenderContext) -> Plan:
                 spec, "validate", "render", "train", "check")),
             Var("MLOPS_SPEC_PUBLISH_REQUIREMENT", job_requirement(spec, "publish")),
             *([Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
-                spec, "validate", "train", *(["upload"] if upload else [])))]
+                spec, "needs-training", "validate", "train", *(["upload"] if upload else [])))]
               if owns_delivery(spec) else []),
             *([Var("MLOPS_SPEC_MONITOR_REQUIREMENT", job_requirement(spec, "drift"))]
               if cron and drift else []),
