@@ -39,6 +39,11 @@ CLASSES: dict[str, ChangeClass] = {
                                          "strategy, resources, autoscaling, image, model "
                                          "pin, artifact store, the model's name, the order "
                                          "of environments); plus the environment's approvers"),
+    "store": ChangeClass(("ml_engineer", "architect"), "where model versions and the "
+                         "champion are read from: model.artifact.store, model.registry, "
+                         "deployment.store_access, the Azure storage account of "
+                         "ci.oidc_role; any direction (a store the pull request controls "
+                         "forges the champion)"),
     "deployment": ChangeClass(("ml_engineer",), "the same for other environments"),
     "monitoring": ChangeClass(("ml_engineer",), "monitoring added or tightened, its "
                               "schedule or data location changed"),
@@ -186,6 +191,22 @@ def _environment(change: Change, ctx: Context) -> list[str]:
     return ["deployment-production" if production else "deployment"]
 
 
+def _store(*others: str) -> Classifier:
+    """Where versions (and so the champion) are read from: a ``store`` change in every
+    direction (added, removed, moved), plus what else the field decides."""
+    return lambda change, ctx: ["store", *others]
+
+
+def _oidc_role(change: Change, ctx: Context) -> list[str]:
+    """The Azure storage account of an az:// store is where its versions are read from."""
+    def account(side: dict[str, Any]) -> Any:
+        return (side["ci"].get("oidc_role") or {}).get("storage_account")
+
+    moved = (change.path[2:] == ("storage_account",) if len(change.path) > 2
+             else account(ctx.base) != account(ctx.head))
+    return ["store", "ci"] if moved else ["ci"]
+
+
 def _serving_default(change: Change, ctx: Context) -> list[str]:
     """deployment.resources/autoscaling reach production unless it overrides them."""
     field = change.path[1]
@@ -212,11 +233,13 @@ RULES: tuple[tuple[Segments, Classifier], ...] = (
     (("model", "promotion", "thresholds", "*"), _threshold),
     (("model", "promotion", "vs_production"), _vs_production),
     (("model", "promotion", "thresholds"), _threshold),
-    (("model", "artifact", "store"), _const("deployment-production")),
+    (("model", "artifact", "store"), _store("deployment-production")),
+    (("model", "registry"), _store()),
     (("model",), _const("model")),
     (("training", "runner"), _const("model")),
     (("training", "command"), _const("model")),
     (("training",), _const("ci")),
+    (("deployment", "store_access"), _store("deployment-production")),
     (("deployment", "environments"), _environment),
     (("deployment", "resources"), _serving_default),
     (("deployment", "autoscaling"), _serving_default),
@@ -230,6 +253,7 @@ RULES: tuple[tuple[Segments, Classifier], ...] = (
     (("monitoring", "*"), _const("monitoring")),
     (("monitoring",), _monitoring_whole),
     (("retrain",), _const("retrain")),
+    (("ci", "oidc_role"), _oidc_role),
     (("ci",), _const("ci")),
     (("governance", "intended_use"), _const("cosmetic")),
     (("governance", "limitations"), _const("cosmetic")),

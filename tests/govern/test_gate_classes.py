@@ -28,6 +28,10 @@ CASES = [
      {"ml_engineer", "sme"}),  # ml_engineer plus production's approvers (sme, ml_engineer)
     ("deployment-production", [("min_replicas: 2", "min_replicas: 3")], {"ml_engineer", "sme"}),
     ("deployment", [("auto_deploy: true", "auto_deploy: false")], {"ml_engineer"}),
+    ("store", [('  artifact: {format: skops, store: "s3://acme-models/credit-risk"}\n',
+                '  artifact: {format: skops, store: "s3://acme-models/credit-risk"}\n'
+                '  registry: {tracking_uri: "https://mlflow.elsewhere.example"}\n')],
+     {"ml_engineer", "architect"}),
     ("monitoring-weakened", [("threshold: 0.2, features: all", "threshold: 0.3, features: all")],
      {"ml_engineer", "data_scientist"}),
     ("monitoring-weakened", [("performance: {metric: roc_auc, min: 0.75}",
@@ -151,3 +155,39 @@ def test_every_spec_field_has_a_rule() -> None:
     fields = {f.alias or name for name, f in Spec.model_fields.items()}
     assert fields <= tops, fields - tops
     assert all(role_list is not None for role_list in CLASSES)
+
+
+@pytest.mark.parametrize(("edit", "rows"), [
+    # moved to a store the pull request controls
+    (('store: "s3://acme-models/credit-risk"', 'store: "s3://pr-bucket/credit-risk"'),
+     {("model.artifact.store", "store"), ("model.artifact.store", "deployment-production")}),
+    (("  allow_pickle_serving: true\n",
+      "  allow_pickle_serving: true\n  store_access: {secret: model-store, "
+      "endpoint: \"https://minio.pr.example:9000\"}\n"),
+     {("deployment.store_access", "store"), ("deployment.store_access",
+                                             "deployment-production")}),
+])
+def test_store_changes_in_every_direction(tmp_path: Path, edit: tuple[str, str],
+                                          rows: set[tuple[str, str]]) -> None:
+    import json
+
+    repo = GateRepo(tmp_path / "repo")
+    repo.edit(edit)
+    code, out, err = repo.run("diff", "--base", "main", "--format", "json")
+    assert code == 0, err
+    assert {(r["path"], r["class"]) for r in json.loads(out)["changes"]} == rows
+    code, report = repo.check()
+    assert code == 1 and {"ml_engineer", "architect"} <= roles_for(spec_of(report), "store")
+
+
+def test_a_store_moved_back_needs_the_same_approvals(tmp_path: Path) -> None:
+    """Registry settings removed (no more registry to read) are a store change too."""
+    repo = GateRepo(tmp_path / "repo")
+    repo.edit(('  artifact: {format: skops, store: "s3://acme-models/credit-risk"}\n',
+               '  artifact: {format: skops, store: "s3://acme-models/credit-risk"}\n'
+               "  registry: {model_name: credit-risk}\n"))
+    base = repo.commit("registry")
+    repo.edit(("  registry: {model_name: credit-risk}\n", ""))
+    code, report = repo.check(base=base)
+    assert code == 1
+    assert {c["class"] for c in spec_of(report)["changes"]} == {"store"}
