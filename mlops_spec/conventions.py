@@ -85,6 +85,15 @@ def read_only_secrets(secrets: list[str]) -> list[tuple[str, str]]:
             if name.endswith(READ_ONLY_SUFFIX) and len(name) > len(READ_ONLY_SUFFIX)]
 
 
+VERSION_FILE = "model-version.env"
+"""The overlay file, ``deploy/<env>/model-version.env`` beside the spec, holding the version
+an environment without a ``model_version`` pin serves (``spec.served`` reads it)."""
+VERSION_KEY = "MODEL_VERSION"
+UNSET_VERSION = "<unset>"
+"""Placeholder the overlays replace. Not a valid label value on purpose: applying an
+overlay whose version was never set fails at the API server instead of serving nothing."""
+
+
 REMOTE_SCHEME = "://"
 
 

@@ -3,6 +3,7 @@ and which review commits carry the head's spec (asked of git, handed to the pure
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import NamedTuple
 
@@ -10,7 +11,8 @@ from mlops_spec.diagnostics import InputError, UserError
 from mlops_spec.git import GitError, Repo
 from mlops_spec.govern.approvals import Approvals
 from mlops_spec.govern.gate import SpecInput
-from mlops_spec.spec.validate import SPEC_FILENAMES, discover
+from mlops_spec.spec.served import BadVersionFile, served_version, version_file
+from mlops_spec.spec.validate import SPEC_FILENAMES, discover, validate_text
 
 
 class GateUsageError(UserError):
@@ -72,6 +74,28 @@ def _fresh(repo: Repo | None, approvals: Approvals | None, paths: list[str],
     return {p: frozenset(c) for p, c in out.items()}
 
 
+def _served(repo: Repo, base_sha: str, path: str, base_text: str) -> str | None:
+    """The version production serves by the base commit: the base spec's production pin,
+    else the base's ``deploy/<production>/model-version.env`` beside it (``None``: none
+    yet, or a base spec that does not validate, which the gate treats as new)."""
+    spec = validate_text(path, base_text).spec
+    if spec is None:
+        return None
+    if spec.production.model_version:
+        return spec.production.model_version
+    overlay = version_file(spec, posixpath.dirname(path))
+    blob = repo.read(base_sha, [overlay]).get(overlay)
+    try:
+        return served_version(spec, blob.decode("utf-8") if blob is not None else None)
+    except (BadVersionFile, UnicodeDecodeError) as exc:
+        line = exc.line if isinstance(exc, BadVersionFile) else None
+        raise InputError.single("G006", f"the base's {overlay} does not say which version "
+                                f"production serves: {exc}", overlay, line=line,
+                                hint="the gate compares the evaluation's champion with it; "
+                                     "restore the file on the base branch (`mlops-spec "
+                                     "render` writes MODEL_VERSION=<unset>)") from None
+
+
 def collect(specs: list[str], base: str | None, approvals: Approvals | None,
             cwd: Path) -> Inputs:
     """The specs to gate: those named (files or directories), or every spec that differs
@@ -127,5 +151,8 @@ def collect(specs: list[str], base: str | None, approvals: Approvals | None,
                                         f"nor on {base}", path,
                                         hint="check the path (relative to the current "
                                              "directory)")
-        items.append(SpecInput(path, texts[path], base_text, fresh[path], base is not None))
+        served = (_served(repo, base_sha, path, base_text)
+                  if repo and base_sha and base_text is not None else None)
+        items.append(SpecInput(path, texts[path], base_text, fresh[path], base is not None,
+                               served))
     return Inputs(items, base_sha, head_sha)

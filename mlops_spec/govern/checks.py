@@ -41,6 +41,8 @@ class Context(NamedTuple):
     trained_changed: bool
     """Anything the model is trained from changed (or there is no base to compare with)."""
     evidence: Evidence
+    served: str | None = None
+    """The version production serves by the base commit (``None``: none recorded)."""
 
 
 class Outcome(NamedTuple):
@@ -185,10 +187,37 @@ def _comparison_applies(ctx: Context) -> str | None:
     return _trained(ctx)
 
 
+CHAMPION_HINT = ("train with the store reachable (read-only credentials in the "
+                 "pull-request job) so the champion production serves is fetched, and pass "
+                 "that evaluation.json")
+
+
+def _unexpected_champion(ctx: Context, evaluation: Evaluation) -> Outcome | None:
+    """Pending unless the evaluation compared with the version the base says production
+    serves: the evidence names its own champion, read from wherever the run pointed."""
+    served, champion = ctx.served, evaluation.champion
+    if served is None:
+        return None  # nothing recorded in git to hold the evaluation to
+    path = ("model", "promotion", "vs_production")
+    if champion is None:
+        message = f"no champion comparison while production serves {served}"
+        return Outcome(PENDING, message, (at(ctx, "G270", path, message, CHAMPION_HINT,
+                                             Severity.WARNING),))
+    if champion.version != served:
+        message = (f"the evaluation compared with {champion.version}, but production serves "
+                   f"{served} (by the base branch)")
+        return Outcome(PENDING, message, (at(ctx, "G271", path, message, CHAMPION_HINT,
+                                             Severity.WARNING),))
+    return None
+
+
 def _champion(ctx: Context) -> Outcome:
     evaluation = _evidence(ctx)
     if isinstance(evaluation, Outcome):
         return evaluation
+    forged = _unexpected_champion(ctx, evaluation)
+    if forged is not None:
+        return forged
     if evaluation.champion is None:
         return Outcome(PASS, "no model is in production yet: nothing to compare with")
     failed = []

@@ -33,6 +33,9 @@ class SpecInput(NamedTuple):
     """Review commits whose spec file equals the head's (asked of git by the caller)."""
     has_base: bool = True
     """A base ref was given (``False``: ``check`` without ``--base``)."""
+    served: str | None = None
+    """The version production serves by the base commit (its pin, else its overlay's
+    ``model-version.env``): the champion a trusted evaluation must have compared with."""
 
 
 class CheckResult(NamedTuple):
@@ -210,7 +213,8 @@ def gate_spec(item: SpecInput, approvals: Approvals | None, evaluation: Evaluati
     trained = base_spec is None or any(c.change.path[:1] and c.change.path[0] in TRAINED_FROM
                                        for c in changes)
     ctx = registry.Context(spec, doc, policy, trained,
-                           evidence_for(spec, evaluation, evaluation_file, only_spec))
+                           evidence_for(spec, evaluation, evaluation_file, only_spec),
+                           item.served)
 
     needs: dict[str, list[str]] = {}
     for c in changes:

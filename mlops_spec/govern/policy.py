@@ -23,6 +23,8 @@ FLOORS: dict[str, tuple[str, ...]] = {
              "monitoring-configured"),
 }
 """Checks a risk tier cannot go without, whatever its checklist says."""
+COMPARISON_CHECK = "champion-challenger"
+"""Required while ``vs_production`` is set on either side (the base's stays in force)."""
 
 
 class Bound(NamedTuple):
@@ -63,8 +65,11 @@ def in_force(base: Spec | None, head: Spec) -> Policy:
                                            key=RISK_ORDER.__getitem__)
     for check_id in FLOORS[tier]:
         checks.setdefault(check_id, ())
+    comparisons = _comparisons(base, head)
+    if comparisons:  # a comparison in force is checked, whatever either checklist says
+        checks.setdefault(COMPARISON_CHECK, ())
     return Policy(checks=checks, floor=tier, owners=(base or head).owners,
-                  thresholds=_thresholds(base, head), comparisons=_comparisons(base, head),
+                  thresholds=_thresholds(base, head), comparisons=comparisons,
                   has_base=base is not None)
 
 

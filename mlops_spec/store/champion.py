@@ -10,15 +10,13 @@ champion check is not applicable, the drift check skips.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlops_spec.render.kubernetes.common import UNSET_VERSION, VERSION_KEY
-from mlops_spec.render.kubernetes.kustomize import VERSION_FILE
+from mlops_spec.conventions import UNSET_VERSION, VERSION_KEY
+from mlops_spec.spec import served
 from mlops_spec.spec.sections import Spec
-from mlops_spec.spec.types import MODEL_VERSION
 from mlops_spec.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def version_file(spec: Spec, spec_file: Path) -> Path:
-    return spec_file.parent / "deploy" / spec.production.name / VERSION_FILE
+    return spec_file.parent / served.version_file(spec)
 
 
 def resolve(spec: Spec, spec_file: Path) -> str | None:
@@ -41,20 +39,13 @@ def resolve(spec: Spec, spec_file: Path) -> str | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreError.single("A011", f"cannot read the deployed version: {exc}",
                                 str(path)) from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        key, sep, value = line.strip().partition("=")
-        if not sep or key.strip() != VERSION_KEY:
-            continue
-        value = value.strip()
-        if value == UNSET_VERSION or not value:
-            return None
-        if not re.match(MODEL_VERSION, value) or len(value) > 63:
-            raise StoreError.single(
-                "A011", f"{value!r} is not a model version", str(path), line=number,
-                hint=f"the deploy pipeline writes {VERSION_KEY}=<commit>; restore it with "
-                     "`mlops-spec render`")
-        return value
-    return None
+    try:
+        return served.served_version(spec, text)
+    except served.BadVersionFile as exc:
+        raise StoreError.single(
+            "A011", str(exc), str(path), line=exc.line,
+            hint=f"the deploy pipeline writes {VERSION_KEY}=<commit>; restore it with "
+                 "`mlops-spec render`") from None
 
 
 def not_served(spec: Spec, spec_file: Path) -> str:

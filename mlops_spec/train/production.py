@@ -5,9 +5,10 @@ directory for the run.
 Production serving nothing yet gives no champion (the vs_production check is not
 applicable). A store that cannot be reached or read — pull-request CI often has no store
 credentials, or the backend's extra is not installed — is a warning (T016) and no champion,
-never a failed run: the evidence then says ``champion: null`` and the gate reports the
-check as not applicable. A malformed ``model-version.env``, or a store that answers but
-lacks production's version (A011), is still an error.
+never a failed run: the evidence then says ``champion: null``, and the gate holds the pull
+request pending (G270) while the base branch says production serves a version. A
+malformed ``model-version.env``, or a store that answers but lacks production's version
+(A011), is still an error.
 """
 
 from __future__ import annotations
@@ -60,5 +61,6 @@ def _warn(exc: UserError) -> None:
     why = f"{first.code} {first.message}" if first else str(exc)
     print(f"warning: T016 no champion: the store could not give production's version "
           f"({why}); evaluation.json records champion null and vs_production is not "
-          "checked (pass --champion DIR, or give this job read access to the store)",
+          "checked, so the gate stays pending while production serves a version (pass "
+          "--champion DIR, or give this job read access to the store)",
           file=sys.stderr)

@@ -83,7 +83,7 @@ class GateRepo:
 
     def evaluation(self, metrics: dict[str, float] | None = None,
                    champion: dict[str, float] | None = None, text: str | None = None,
-                   model: str | None = None) -> Path:
+                   model: str | None = None, champion_version: str = "a" * 40) -> Path:
         """An evaluation.json bound to the working tree's spec (or ``text``)."""
         spec = validate_text(self.path, text if text is not None else self.text()).spec
         assert spec is not None
@@ -95,7 +95,7 @@ class GateRepo:
                              sha256="0" * 64, rows=1000)],
             task=spec.model.task, estimator=spec.model.estimator,
             rows=Rows(train=800, test=200), metrics=values, thresholds=[],
-            champion=Champion(version="a" * 40, metrics=champion) if champion else None,
+            champion=Champion(version=champion_version, metrics=champion) if champion else None,
             vs_production=None, decision="pass",
             artifact=ArtifactRecord(file="model.skops", format="skops", sha256="1" * 64),
             tool=Tool(name="mlops-spec", version="test"))

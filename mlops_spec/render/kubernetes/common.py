@@ -41,10 +41,8 @@ SERVING_PREFIX = conventions.SERVING_DIR
 """Artifacts live at ``<store>/<version>/``; the runtimes read ``<version>/serving/``,
 which holds ``conventions.serving_files(spec)``."""
 
-VERSION_KEY = "MODEL_VERSION"
-UNSET_VERSION = "<unset>"
-"""Placeholder the overlays replace. Not a valid label value on purpose: applying an
-overlay whose version was never set fails at the API server instead of serving nothing."""
+VERSION_KEY = conventions.VERSION_KEY
+UNSET_VERSION = conventions.UNSET_VERSION
 
 DEFAULT_SERVING = Resources(cpu="1", memory="2Gi")
 """KServe's own runtime defaults (kserve-sklearnserver and kserve-mlserver)."""

@@ -22,13 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlops_spec import conventions
 from mlops_spec.render.kubernetes import batch, custom, kserve, netpol, rollout, training, workload
 from mlops_spec.render.kubernetes import common as c
 from mlops_spec.render.kubernetes.yamlout import dump, dump_all
 from mlops_spec.spec.sections import Environment, Spec
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
-VERSION_FILE = "model-version.env"
+VERSION_FILE = conventions.VERSION_FILE
 LOCAL_CONFIG = {"config.kubernetes.io/local-config": "true"}
 
 FILE_FOR_KIND = {
