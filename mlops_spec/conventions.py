@@ -41,6 +41,9 @@ request opened with the job's own ``GITHUB_TOKEN``, so without it the PR check o
 pull request runs only once someone pushes to it or closes and reopens it."""
 GITHUB_TOKEN_SECRET = "GITHUB_TOKEN"
 """The token that posts the report (built into GitHub Actions; a Jenkins credential)."""
+GITHUB_READ_TOKEN_SECRET = "GITHUB_TOKEN_READONLY"
+"""Jenkins: a token that may only read the pull request's reviews and the owners' teams, for
+``mlops-spec approvals`` on change requests (bound as ``GITHUB_TOKEN`` for that one call)."""
 SHARED_KUBECONFIG = "KUBECONFIG"
 """A kubeconfig for every environment without its own ``KUBECONFIG_<ENV>``."""
 
@@ -67,7 +70,7 @@ def store_secrets(secrets: list[str]) -> list[str]:
     """The listed secrets for data and artifact-store access: all but kubeconfigs and the
     tokens. They reach training, upload and monitoring steps as environment variables of the
     same name."""
-    tokens = {PR_TOKEN_SECRET, GITHUB_TOKEN_SECRET}
+    tokens = {PR_TOKEN_SECRET, GITHUB_TOKEN_SECRET, GITHUB_READ_TOKEN_SECRET}
     return [name for name in secrets if not is_kubeconfig(name) and name not in tokens]
 
 
@@ -77,10 +80,11 @@ jobs and the monitor receive."""
 
 
 def read_only_secrets(secrets: list[str]) -> list[tuple[str, str]]:
-    """(variable, secret) for the monitor, which reads the store and current data and may
-    write nothing: each listed store secret ``<NAME>_READONLY`` as the variable ``<NAME>``,
-    the one the store backends read (``AWS_ACCESS_KEY_ID_READONLY`` fills
-    ``AWS_ACCESS_KEY_ID``); no other secret."""
+    """(variable, secret) for the jobs that read the store and data and may write nothing
+    (pull-request jobs of both CI targets, which fetch the champion and train the PR's code,
+    and the monitor): each listed store secret ``<NAME>_READONLY`` as the variable
+    ``<NAME>``, the one the store backends read (``AWS_ACCESS_KEY_ID_READONLY`` fills
+    ``AWS_ACCESS_KEY_ID``); no other secret. The one place that decides it."""
     return [(name.removesuffix(READ_ONLY_SUFFIX), name) for name in store_secrets(secrets)
             if name.endswith(READ_ONLY_SUFFIX) and len(name) > len(READ_ONLY_SUFFIX)]
 

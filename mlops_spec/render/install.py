@@ -20,7 +20,7 @@ COMMAND_EXTRAS: dict[str, tuple[str, ...]] = {
     "diff": (),
     "needs-training": (),
     "check": (),
-    "train": ("train",),
+    "train": ("train",),  # plus the store's backend (the champion), see CHAMPION_COMMANDS
     "evaluate": ("train",),
     "score": ("train",),
     "upload": (),  # plus the store's backend and registry, see store_extras
@@ -43,6 +43,9 @@ STORE_EXTRAS: dict[str, str] = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "az
 
 STORE_COMMANDS = frozenset({"upload", "fetch", "promote"})
 """Commands that read or write the artifact store (and the registry, when one is set)."""
+CHAMPION_COMMANDS = frozenset({"train", "evaluate"})
+"""Commands fetching the version production serves from the store (the champion the gate
+holds the evaluation to, G270), without the registry."""
 MONITOR_COMMANDS = frozenset({"drift"})
 """Commands reading the store without the registry (the pipelines run ``drift --champion``:
 the reference profile of production's version) and ``monitoring.current_data``."""
@@ -74,6 +77,8 @@ def extras(spec: Spec, *commands: str) -> list[str]:
             needed += store_extras(spec)
             if spec.model.registry is not None:
                 needed.append("mlflow")
+        if command in CHAMPION_COMMANDS:
+            needed += store_extras(spec)
         if command in MONITOR_COMMANDS:
             needed += monitor_extras(spec)
     return sorted(set(needed))

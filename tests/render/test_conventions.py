@@ -24,10 +24,12 @@ def test_secret_roles() -> None:
 
 def test_read_only_secrets_fill_the_variables_the_backends_read() -> None:
     listed = ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID_READONLY", "DATA_READONLY",
-              "KUBECONFIG_READONLY", "MLOPS_PR_TOKEN", "READONLY"]
+              "KUBECONFIG_READONLY", "MLOPS_PR_TOKEN", "READONLY", "GITHUB_TOKEN_READONLY"]
     assert conventions.read_only_secrets(listed) == [
         ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID_READONLY"), ("DATA", "DATA_READONLY")]
     assert conventions.read_only_secrets(["AWS_ACCESS_KEY_ID"]) == []
+    # The Jenkins review-reading token is no store secret: never in training's environment.
+    assert conventions.store_secrets(["GITHUB_TOKEN_READONLY"]) == []
 
 
 def test_is_remote() -> None:

@@ -114,6 +114,11 @@ def test_pull_request_jobs_get_only_read_only_secrets_and_no_oidc() -> None:
     secrets = set(re.findall(r"secrets\.([A-Z0-9_]+)",
                              files[".github/workflows/mlops-credit-risk-pr.yml"]))
     assert secrets == {"DATA_READONLY"}
+    # Under the name the tool reads (conventions.read_only_secrets), in the training step
+    # that fetches the champion.
+    env = {k: v for job in pr["jobs"].values() for step in job["steps"]
+           for k, v in (step.get("env") or {}).items() if "secrets." in str(v)}
+    assert env == {"DATA": "${{ secrets.DATA_READONLY }}"}
     for job in pr["jobs"].values():
         assert "id-token" not in job["permissions"]
     assert "AWS_ROLE_ARN" not in files[".github/workflows/mlops-credit-risk-pr.yml"]

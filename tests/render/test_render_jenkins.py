@@ -491,6 +491,24 @@ def test_kubeconfig_and_store_secrets_by_name() -> None:
     assert not production.child("input").has("submitter")  # any user who may build
 
 
+def test_change_requests_train_with_read_only_credentials_only() -> None:
+    """The change request's code runs in its training stage, which fetches the champion:
+    each ``<NAME>_READONLY`` as ``<NAME>`` (conventions.read_only_secrets), nothing else."""
+    data = example_data()
+    data["ci"]["secrets"] = ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID_READONLY",
+                             "KUBECONFIG_READONLY", "KUBECONFIG_PRODUCTION"]
+    text = render_text(spec_of(data))
+    pipeline = pipeline_of(text)
+    train = stage_named(pipeline, "Train and evaluate")[1]
+    assert {n.name: n.string() for n in train.child("environment").body} == {
+        "AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID_READONLY"}
+    flow = text[:text.index("stage('Publish")]
+    assert "credentials('AWS_ACCESS_KEY_ID')" not in flow
+    assert "KUBECONFIG" not in flow
+    # The store's backend is installed, so the champion can be fetched.
+    assert "MLOPS_SPEC_PR_REQUIREMENT = 'mlops-spec[s3,train]==" in text
+
+
 def test_the_drift_check_reads_production_profile_with_read_only_credentials() -> None:
     data = example_data()
     data["ci"]["secrets"] = ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID_READONLY",

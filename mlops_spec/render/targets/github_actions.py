@@ -13,10 +13,11 @@ Every decision is made here on the typed spec; the templates in
 * Only ``pull_request``, ``push``, ``schedule`` and ``workflow_dispatch`` triggers: no
   ``pull_request_target`` and no ``workflow_run``. Jobs of manually dispatched workflows
   run on the main branch only.
-* Pull-request jobs get only the secrets named ``*_READONLY`` and no OIDC token: nothing
-  that can write the store or a cluster. The monitor trains nothing: it compares current
-  data with the profile stored with production's version (``drift --champion``) and gets
-  the ``*_READONLY`` store secrets alone, under the names the backends read. On main,
+* Pull-request jobs get only the secrets named ``*_READONLY``, under the names the tool
+  reads (``conventions.read_only_secrets``: the champion is fetched with them), and no OIDC
+  token: nothing that can write the store or a cluster. The monitor trains nothing: it
+  compares current data with the profile stored with production's version (``drift
+  --champion``) and gets the same ``*_READONLY`` store secrets alone. On main,
   the store is written by an ``upload`` job that runs no model code; it and the deploy
   jobs alone get ``id-token: write`` when ``ci.oidc_role`` is set (AWS, GCP or Azure;
   see docs/delivery.md, OIDC).
@@ -37,7 +38,6 @@ from mlops_spec.conventions import (
     DRIFT_MINUTES,
     MAIN_BRANCH,
     PR_TOKEN_SECRET,
-    READ_ONLY_SUFFIX,
     SETUP_MINUTES,
     STEP_MINUTES,
     kubeconfig_secret,
@@ -178,10 +178,17 @@ def _base_plan(ctx: RenderContext) -> Plan:
     )
 
 
-def _pull_request_plan(plan: Plan) -> Plan:
-    """The plan of pull-request jobs: read-only secrets only, no OIDC."""
-    return replace(plan, oidc_env=[], oidc_fetch=[], oidc_cloud=None, secrets=[
-        s for s in plan.secrets if s.name.endswith(READ_ONLY_SUFFIX)])
+def _read_only_env(spec: Spec) -> list[EnvSecret]:
+    """``conventions.read_only_secrets``: each ``<NAME>_READONLY`` as ``<NAME>``."""
+    return [EnvSecret(variable, github_secret(secret))
+            for variable, secret in read_only_secrets(list(spec.ci.secrets))]
+
+
+def _pull_request_plan(spec: Spec, plan: Plan) -> Plan:
+    """The plan of pull-request jobs: read-only secrets only, under the names the tool
+    reads, and no OIDC."""
+    return replace(plan, oidc_env=[], oidc_fetch=[], oidc_cloud=None,
+                   secrets=_read_only_env(spec))
 
 
 def _remote_store(spec: Spec) -> bool:
@@ -205,7 +212,7 @@ def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
     gated = "(steps.gate.outcome == 'success' || steps.gate.outcome == 'failure')"
     same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
     return _workflow(
-        ctx, "pr", "pr.yml.j2", plan=_pull_request_plan(plan),
+        ctx, "pr", "pr.yml.j2", plan=_pull_request_plan(spec, plan),
         workflow_name=f"mlops {plan.model}: PR check",
         job_name=f"mlops-spec check ({plan.model})",
         report_name=f"mlops-spec report ({plan.model})",
@@ -353,8 +360,7 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
         monitor_if=monitor_if, retrain_if=retrain_if,
         current_data=monitoring.current_data if monitoring else None,
         # It runs no model code and writes nothing: read-only store and data access only.
-        monitor_secrets=[EnvSecret(variable, github_secret(secret)) for variable, secret
-                         in read_only_secrets(list(spec.ci.secrets))],
+        monitor_secrets=_read_only_env(spec),
         record=ctx.in_model_dir(RETRAIN_RECORD),
         token=token,
         # What started the retrain names its branch: monitoring, schedule, workflow_dispatch.

@@ -237,6 +237,9 @@ class Plan:
     deployments: list[Deploy]
     owner: bool
     drift: list[Var] = field(default_factory=list)
+    read_only: list[Var] = field(default_factory=list)
+    """``conventions.read_only_secrets`` as credentials: the change request's training
+    (it fetches the champion) and the drift check get these and no other secret."""
     runtime_pin: bool = False
     """Stages that train install MLOPS_SPEC_RUNTIME_PIN (the runtime's scikit-learn) too."""
     builds_to_keep: int = BUILDS_TO_KEEP
@@ -310,13 +313,13 @@ def plan(ctx: RenderContext) -> Plan:
     upload = spec.model.artifact.store is not None
     deployments = _deployments(ctx)
     monitoring = spec.monitoring
+    read_only = [Var(variable, secret, credential=True)
+                 for variable, secret in read_only_secrets(list(spec.ci.secrets))]
     drift = []
     if monitoring is not None and monitoring.current_data is not None:
         # The reference is the profile stored with production's version: the drift check
         # runs no model code and gets read-only store and data credentials only.
-        drift = [Var("MLOPS_CURRENT_DATA", monitoring.current_data),
-                 *(Var(variable, secret, credential=True) for variable, secret
-                   in read_only_secrets(list(spec.ci.secrets)))]
+        drift = [Var("MLOPS_CURRENT_DATA", monitoring.current_data), *read_only]
     cron = cron_lines(spec)
     # Every stage that exists has its own timeout; their sum bounds any one build.
     owner = owns_delivery(spec)
@@ -366,6 +369,7 @@ def plan(ctx: RenderContext) -> Plan:
         deployments=deployments,
         owner=owner,
         drift=drift,
+        read_only=read_only,
         runtime_pin=runtime_pin(spec, "train") is not None,
     )
 
