@@ -491,6 +491,31 @@ def test_kubeconfig_and_store_secrets_by_name() -> None:
     assert not production.child("input").has("submitter")  # any user who may build
 
 
+def test_change_requests_count_approvals_with_a_read_only_token(
+        rendered: tuple[Spec, str, gp.Node]) -> None:
+    """The gate of a change request reads the reviews (``mlops-spec approvals``) with the
+    read-only token bound around that call alone, and is given them (``--approvals``)."""
+    _spec, _text, pipeline = rendered
+    governance = stage_named(pipeline, "Governance check")[1]
+    steps = governance.child("steps")
+    [binding] = steps.children("withCredentials")
+    args = binding.kwargs()
+    assert binding.words()[:4] == ["(", "[", "string", "("]
+    assert args["credentialsId"].value == "GITHUB_TOKEN_READONLY" == (
+        jenkins.GITHUB_READ_TOKEN_CREDENTIAL)
+    assert args["variable"].value == "GITHUB_TOKEN"
+    [read] = binding.children("sh")
+    # (the shell joins the continued line: ``\`` then a line break)
+    assert read.string().split() == [
+        ".venv/bin/mlops-spec", "approvals", "--spec", '"$MLOPS_SPEC"', "--base",
+        '"origin/$CHANGE_TARGET"', "\\", ">", '"$MLOPS_OUT/approvals.json"']
+    [gate] = steps.child("catchError").children("sh")
+    assert '--approvals "$MLOPS_OUT/approvals.json"' in gate.string()
+    # No other stage holds the read-only token.
+    holders = [n for n in pipeline.walk() if n.name == "withCredentials"]
+    assert holders == [binding]
+
+
 def test_change_requests_train_with_read_only_credentials_only() -> None:
     """The change request's code runs in its training stage, which fetches the champion:
     each ``<NAME>_READONLY`` as ``<NAME>`` (conventions.read_only_secrets), nothing else."""
@@ -506,7 +531,7 @@ def test_change_requests_train_with_read_only_credentials_only() -> None:
     assert "credentials('AWS_ACCESS_KEY_ID')" not in flow
     assert "KUBECONFIG" not in flow
     # The store's backend is installed, so the champion can be fetched.
-    assert "MLOPS_SPEC_PR_REQUIREMENT = 'mlops-spec[s3,train]==" in text
+    assert "MLOPS_SPEC_PR_REQUIREMENT = 'mlops-spec[bot,s3,train]==" in text
 
 
 def test_the_drift_check_reads_production_profile_with_read_only_credentials() -> None:
@@ -733,10 +758,15 @@ def test_credentials_are_bound_by_name_and_read_only_by_the_shell(
             for var in node.body:
                 if var.words()[:2] == ["=", "credentials"]:
                     bound[var.name] = var.string()
+        if node.name == "withCredentials":
+            args = node.kwargs()
+            bound[args["variable"].value] = args["credentialsId"].value
+            continue
         words = node.words()
         if "credentials" in words:
             assert node.name in bound, f"line {node.line}: credentials() outside environment"
-    assert set(bound.values()) <= {*spec.ci.secrets, jenkins.GITHUB_TOKEN_CREDENTIAL}
+    assert set(bound.values()) <= {*spec.ci.secrets, jenkins.GITHUB_TOKEN_CREDENTIAL,
+                                   jenkins.GITHUB_READ_TOKEN_CREDENTIAL}
     # No Groovy expression names a bound variable (env.X, X, "${X}"): only the shell reads it.
     bindings = [var for node in pipeline.walk() if node.name == "environment"
                 for var in node.body]

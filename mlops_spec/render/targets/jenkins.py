@@ -43,6 +43,7 @@ from mlops_spec.conventions import (
     read_only_secrets,
     store_secrets,
 )
+from mlops_spec.conventions import GITHUB_READ_TOKEN_SECRET as GITHUB_READ_TOKEN_CREDENTIAL
 from mlops_spec.conventions import GITHUB_TOKEN_SECRET as GITHUB_TOKEN_CREDENTIAL
 from mlops_spec.render import push
 from mlops_spec.render.environment import render_template
@@ -248,6 +249,8 @@ class Plan:
     report: str = GATE_REPORT
     approval_hours: int = APPROVAL_HOURS
     github_token: str = GITHUB_TOKEN_CREDENTIAL
+    github_read_token: str = GITHUB_READ_TOKEN_CREDENTIAL
+    """Bound (``withCredentials``) only around ``mlops-spec approvals`` of a change request."""
 
 
 def _pod_yaml(spec: Spec, container: str, image: str, with_resources: bool) -> str:
@@ -345,7 +348,7 @@ def plan(ctx: RenderContext) -> Plan:
             Var("MLOPS_PYTHON", spec.ci.python),
             # Each flow installs the extras of the commands its stages run.
             Var("MLOPS_SPEC_PR_REQUIREMENT", job_requirement(
-                spec, "validate", "render", "train", "check")),
+                spec, "validate", "render", "train", "approvals", "check")),
             Var("MLOPS_SPEC_PUBLISH_REQUIREMENT", job_requirement(spec, "publish")),
             *([Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
                 spec, "needs-training", "validate", "train", *(["upload"] if upload else [])))]
