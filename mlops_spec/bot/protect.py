@@ -5,7 +5,10 @@ workflow, and GitHub creates a missing environment unprotected, so an admin appl
   (``mlops-spec/<name>: <branch>``), a pull request with code-owner review (the generated
   CODEOWNERS assigns the spec and the generated files to their roles), no force-push and
   no deletion;
-- every environment of every spec, deployable only from the main branch.
+- every environment of every spec, deployable only from the main branch;
+- in push delivery from GitHub Actions, each environment's ``approvers`` as the
+  environment's required reviewers (the role holders: users by ``GET /users/{login}``,
+  teams by ``GET /orgs/{org}/teams/{slug}``), so the deploy job waits for one of them.
 
 ``--classic`` writes classic branch protection instead of the ruleset (GHES before 3.11).
 
@@ -20,10 +23,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_spec.bot.client import Client, need
+from mlops_spec.bot.errors import BotError
 from mlops_spec.bot.statuses import context as status_context
 
 RULESET_NAME = "mlops-spec governance"
 ADMIN = "administration: write (a repository admin's token)"
+MEMBERS = "members: read (to resolve a team)"
+MAX_REVIEWERS = 6
+"""GitHub's limit of required reviewers per environment."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A role holder who must approve deployments to an environment."""
+
+    handle: str
+    """``@login`` or ``@org/team``, as in the spec's owners."""
+    role: str
+    environment: str
 
 
 @dataclass(frozen=True)
@@ -87,9 +104,52 @@ def _protection_as_set(current: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _reviewer(client: Client | None, api_url: str, holder: Holder) -> dict[str, Any]:
+    """``{type, id}`` of a role holder (offline: the handle in place of the id)."""
+    login, _, slug = holder.handle.removeprefix("@").partition("/")
+    kind = "Team" if slug else "User"
+    if client is None:
+        return {"type": kind, "id": f"<id of {holder.handle}>"}
+    base = api_url.rstrip("/")
+    found = (client.get_or_none(f"{base}/orgs/{login}/teams/{slug}", permission=MEMBERS,
+                                what=f"read team {holder.handle}") if slug else
+             client.get_or_none(f"{base}/users/{login}", permission="metadata: read",
+                                what=f"read user {holder.handle}"))
+    if found is None or (kind == "User" and found.get("type", "User") != "User"):
+        what = "is not a GitHub user" if found is not None else "does not exist"
+        raise BotError.of("B270", f"{holder.handle} ({holder.role}, an approver of "
+                          f"environment {holder.environment}) {what} on GitHub",
+                          hint="fix owners in the spec: @login for a user, @org/team-slug "
+                               "for a team (teams need a token that may read the "
+                               "organisation's members)")
+    return {"type": kind, "id": need(found, "id")}
+
+
+def _reviewers(client: Client | None, api_url: str, env: str,
+               holders: list[Holder]) -> list[dict[str, Any]]:
+    reviewers = [_reviewer(client, api_url, h) for h in holders]
+    unique = list({(r["type"], str(r["id"])): r for r in reviewers}.values())
+    if len(unique) > MAX_REVIEWERS:
+        raise BotError.of("B271", f"environment {env} would need {len(unique)} required "
+                          f"reviewers; GitHub allows at most {MAX_REVIEWERS}",
+                          hint="name a team for the role instead of its members, or fewer "
+                               "approver roles for the environment")
+    return unique
+
+
+def _current_reviewers(found: dict[str, Any] | None) -> set[tuple[str, str]]:
+    rules = (found or {}).get("protection_rules") or []
+    return {(str(r.get("type")), str((r.get("reviewer") or {}).get("id")))
+            for rule in rules if isinstance(rule, dict)
+            and rule.get("type") == "required_reviewers"
+            for r in rule.get("reviewers") or [] if isinstance(r, dict)}
+
+
 def plan(client: Client | None, api_url: str, repo: str, spec_names: list[str],
-         environments: list[str], branch: str, *, classic: bool = False) -> list[Write]:
-    """The writes that make the repository match; with no client, as if nothing existed."""
+         environments: list[str], branch: str, *, classic: bool = False,
+         approvers: dict[str, list[Holder]] | None = None) -> list[Write]:
+    """The writes that make the repository match; with no client, as if nothing existed.
+    ``approvers``: per environment, the holders who must approve its deployments."""
     owner, name = repo.split("/")
 
     def url(*parts: str | int) -> str:
@@ -119,9 +179,16 @@ def plan(client: Client | None, api_url: str, repo: str, spec_names: list[str],
     for env in environments:
         found = client.get_or_none(url("environments", env), what=f"read environment {env}",
                                    permission=ADMIN) if client else None
-        if found is None or found.get("deployment_branch_policy") != policy:
-            writes.append(Write("PUT", url("environments", env),
-                                {"deployment_branch_policy": policy}))
+        holders = (approvers or {}).get(env)
+        wanted_env: dict[str, Any] = {"deployment_branch_policy": policy}
+        stale = found is None or found.get("deployment_branch_policy") != policy
+        if holders:
+            reviewers = _reviewers(client, api_url, env, holders)
+            wanted_env["reviewers"] = reviewers
+            stale = stale or _current_reviewers(found) != {
+                (r["type"], str(r["id"])) for r in reviewers}
+        if stale:
+            writes.append(Write("PUT", url("environments", env), wanted_env))
         policies = (client.json("GET", url("environments", env, "deployment-branch-policies"),
                                 200, what=f"read the branch policies of {env}",
                                 permission=ADMIN) if client and found is not None else {})

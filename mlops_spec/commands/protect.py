@@ -25,17 +25,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
+    from mlops_spec.render.push import ci_deploys
     from mlops_spec.spec.validate import discover, validate_file
 
     names: list[str] = []
     environments: list[str] = []
+    approvers: dict[str, list[tuple[str, str]]] = {}  # environment -> (handle, role)
     for target in args.specs or [Path()]:
         for path in (discover(target) if target.is_dir() else [target]):
             result = validate_file(path)
             if result.spec is None:
                 raise UserError(result.diagnostics)
             names.append(result.spec.name)
-            environments += [e.name for e in result.spec.deployment.environments]
+            spec = result.spec
+            environments += [e.name for e in spec.deployment.environments]
+            if ci_deploys(spec) and spec.deployer == "github_actions":
+                # Push mode: the deploy job's GitHub environment is the approval gate.
+                for env in spec.deployment.environments:
+                    approvers.setdefault(env.name, []).extend(
+                        (handle, role) for role in env.approvers
+                        for handle in getattr(spec.owners, role) or [])
     if not names:
         raise UserError.single("B030", "no spec found to protect",
                                hint="pass the spec files or run at the repository root")
@@ -49,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     api = context.api_url()
     client = None if offline else context.connect()  # offline: as if nothing existed
     writes = protect.plan(client, api, repo, names, environments, args.branch,
-                          classic=args.classic)
+                          classic=args.classic, approvers={
+                              env: [protect.Holder(handle, role, env) for handle, role in held]
+                              for env, held in approvers.items()})
     for write in writes:
         print(("would " if args.dry_run else "") + write.show(api))
     if not writes:

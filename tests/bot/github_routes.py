@@ -189,6 +189,32 @@ def _team_membership(state: GitHubState, login: str, query: Any, body: Any, org:
     return shapes.team_membership(state.base, org, slug, user)
 
 
+def _get_user(state: GitHubState, login: str, query: Any, body: Any, user: str) -> Any:
+    """GET /users/{username}: 404 for a login nobody has (``state.users`` only)."""
+    known = next((u for u in state.users if u.lower() == user.lower()), None)
+    if known is None:
+        raise _Reply(404, shapes.error("Not Found", 404))
+    return state.user(known) | {"type": "User"}
+
+
+def _team_id(state: GitHubState, org: str, slug: str) -> int | None:
+    key = (org.lower(), slug.lower())
+    if key not in state.teams:
+        return None
+    return state.team_ids.setdefault(key, state.next_id())
+
+
+def _get_team(state: GitHubState, login: str, query: Any, body: Any, org: str,
+              slug: str) -> Any:
+    """GET /orgs/{org}/teams/{team_slug} (components/schemas/team-full, the fields read)."""
+    team_id = _team_id(state, org, slug)
+    if team_id is None:
+        raise _Reply(404, shapes.error("Not Found", 404))
+    return {"id": team_id, "slug": slug.lower(), "name": slug, "privacy": "closed",
+            "url": f"{state.base}/orgs/{org}/teams/{slug}",
+            "organization": {"login": org}}
+
+
 def _get_ref(state: GitHubState, login: str, query: Any, body: Any, owner: str, name: str,
              branch: str) -> Any:
     full = f"{owner}/{name}"
@@ -316,9 +342,28 @@ def _get_environment(state: GitHubState, login: str, query: Any, body: Any, owne
 def _put_environment(state: GitHubState, login: str, query: Any, body: Any, owner: str,
                      name: str, env: str) -> Any:
     repo = state.repo(f"{owner}/{name}")
-    made = {"id": state.next_id(), "name": env,
+    previous = repo.environments.get(env) or {}
+    rules = previous.get("protection_rules") or []
+    if "reviewers" in (body or {}):  # GitHub checks each reviewer and the limit of six
+        reviewers = body["reviewers"] or []
+        users = {uid: u for u, uid in state.users.items()}
+        teams = {tid: key for key, tid in state.team_ids.items()}
+        if len(reviewers) > 6 or any(
+                r.get("type") not in ("User", "Team") or not isinstance(r.get("id"), int)
+                or r["id"] not in (users if r["type"] == "User" else teams)
+                for r in reviewers):
+            raise _Reply(422, shapes.error("Validation Failed", 422))
+        rules = [rule for rule in rules if rule.get("type") != "required_reviewers"]
+        if reviewers:
+            rules.append({"id": state.next_id(), "type": "required_reviewers",
+                          "prevent_self_review": False, "reviewers": [
+                              {"type": r["type"], "reviewer": (
+                                  state.user(users[r["id"]]) if r["type"] == "User"
+                                  else {"id": r["id"], "slug": teams[r["id"]][1]})}
+                              for r in reviewers]})
+    made = {"id": previous.get("id", state.next_id()), "name": env,
             "url": f"{state.base}/repos/{owner}/{name}/environments/{env}",
-            "protection_rules": [],
+            "protection_rules": rules,
             "deployment_branch_policy": (body or {}).get("deployment_branch_policy")}
     repo.environments[env] = made
     return made
@@ -389,6 +434,8 @@ ROUTES: list[Route] = [
         ("GET", _R + r"/pulls/(?P<number>\d+)/reviews", "", _list_reviews),
         ("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/memberships/(?P<user>[^/]+)",
          "members", _team_membership),
+        ("GET", r"/users/(?P<user>[^/]+)", "", _get_user),
+        ("GET", r"/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)", "members", _get_team),
         ("GET", _R + r"/git/ref/heads/(?P<branch>.+)", "", _get_ref),
         ("POST", _R + r"/git/refs", "contents", _create_ref),
         ("PATCH", _R + r"/git/refs/heads/(?P<branch>.+)", "contents", _update_ref),

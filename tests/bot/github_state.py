@@ -82,6 +82,7 @@ class GitHubState:
         self.tokens: dict[str, tuple[str, frozenset[str]]] = {}
         self.repos: dict[str, Repo] = {}
         self.teams: dict[tuple[str, str], set[str]] = {}
+        self.team_ids: dict[tuple[str, str], int] = {}
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
         self._ids = 100

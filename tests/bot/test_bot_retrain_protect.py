@@ -6,11 +6,12 @@ import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bot_support import REPO_NAME, loopback_github
 from github_server import Fault, GitHubState
-from helpers import example_text
+from helpers import example_text, mutate
 
 from mlops_spec.main import main as mlops_main
 
@@ -164,3 +165,86 @@ def test_classic_branch_protection_is_idempotent(github: GitHubState, spec_dir: 
     github.clear_requests()
     assert mlops_main(args) == 0
     assert github.writes() == []
+
+
+# --- required reviewers of push-mode environments -----------------------------------------
+
+PUSH = ("    mode: argocd\n    repository: https://github.com/acme/credit-risk.git\n",
+        "    mode: push\n")
+"""The example in push delivery: GitHub's deploy job applies, its environment approves."""
+
+
+def push_spec(root: Path, *edits: tuple[str, str]) -> Path:
+    root.mkdir()
+    (root / "mlops.yaml").write_text(mutate(example_text(), PUSH, *edits), encoding="utf-8")
+    return root
+
+
+def required_reviewers(env: dict[str, Any]) -> set[tuple[str, int]]:
+    return {(r["type"], r["reviewer"]["id"]) for rule in env["protection_rules"]
+            if rule["type"] == "required_reviewers" for r in rule["reviewers"]}
+
+
+def test_push_environments_require_their_approvers(github: GitHubState, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # production: approvers [sme, ml_engineer] -> @acme/credit-analysts, and @mo by login
+    github.teams[("acme", "credit-analysts")] = {"carol"}
+    github.user("mo")
+    root = push_spec(tmp_path / "repo", ('ml_engineer: ["@acme/ml-platform"]',
+                                         'ml_engineer: ["@mo"]'))
+    args = ["protect", str(root), "--repo", REPO_NAME]
+    assert mlops_main(args) == 0
+    repo = github.repo(REPO_NAME)
+    assert required_reviewers(repo.environments["production"]) == {
+        ("Team", github.team_ids[("acme", "credit-analysts")]), ("User", github.users["mo"])}
+    assert required_reviewers(repo.environments["staging"]) == set()  # no approvers
+    assert repo.environments["production"]["deployment_branch_policy"][
+        "custom_branch_policies"] is True
+    capsys.readouterr()
+    github.clear_requests()
+    assert mlops_main(args) == 0
+    assert github.writes() == []  # idempotent
+    # Somebody removes the reviewers: protect puts them back, in the one environment.
+    repo.environments["production"]["protection_rules"] = []
+    assert mlops_main(args) == 0
+    (write,) = github.writes()
+    assert write.method == "PUT" and write.path.endswith("/environments/production")
+    assert required_reviewers(repo.environments["production"]) != set()
+
+
+def test_a_role_holder_that_does_not_exist_is_b270(github: GitHubState, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    github.teams[("acme", "credit-analysts")] = {"carol"}  # acme/ml-platform does not exist
+    root = push_spec(tmp_path / "repo")
+    assert mlops_main(["protect", str(root), "--repo", REPO_NAME]) == 2
+    err = capsys.readouterr().err
+    assert "B270" in err and "@acme/ml-platform" in err and "production" in err
+    assert github.writes() == []
+    # A user login nobody has, likewise.
+    github.teams[("acme", "ml-platform")] = {"mo"}
+    other = push_spec(tmp_path / "other", ('sme: ["@acme/credit-analysts"]',
+                                           'sme: ["@nobody-here"]'))
+    assert mlops_main(["protect", str(other), "--repo", REPO_NAME]) == 2
+    assert "B270" in capsys.readouterr().err and github.writes() == []
+
+
+def test_more_than_six_reviewers_is_b271(github: GitHubState, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    logins = [f"reviewer{i}" for i in range(7)]
+    for login in logins:
+        github.user(login)
+    github.teams[("acme", "ml-platform")] = {"mo"}
+    root = push_spec(tmp_path / "repo", ('sme: ["@acme/credit-analysts"]',
+                                         "sme: [" + ", ".join(f'"@{u}"' for u in logins)
+                                         + "]"))
+    assert mlops_main(["protect", str(root), "--repo", REPO_NAME]) == 2
+    err = capsys.readouterr().err
+    assert "B271" in err and "8 required reviewers" in err and github.writes() == []
+
+
+def test_argocd_environments_get_no_reviewers(github: GitHubState, spec_dir: Path) -> None:
+    """Argo CD delivery approves by promotion pull request: the environments only get the
+    branch policy (the example)."""
+    assert mlops_main(["protect", str(spec_dir), "--repo", REPO_NAME]) == 0
+    puts = [w for w in github.writes() if w.path.endswith(("/production", "/staging"))]
+    assert puts and all("reviewers" not in (w.body or {}) for w in puts)
