@@ -4,6 +4,7 @@ passes once one member of each required role approves."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gate_helpers import MEMBERS, GateRepo, roles_for, spec_of
@@ -191,3 +192,25 @@ def test_a_store_moved_back_needs_the_same_approvals(tmp_path: Path) -> None:
     code, report = repo.check(base=base)
     assert code == 1
     assert {c["class"] for c in spec_of(report)["changes"]} == {"store"}
+
+
+@pytest.mark.parametrize(("change", "classes"), [
+    # the account of an az:// store is where its versions are read from
+    (lambda role: role.update(storage_account="prstorage"), {"store", "ci"}),
+    (lambda role: role.pop("storage_account"), {"store", "ci"}),
+    # another field of the role: only ci
+    (lambda role: role.update(subscription_id="ffffffff-bbbb-cccc-dddd-eeeeeeeeeeee"),
+     {"ci"}),
+])
+def test_an_az_store_account_is_a_store_change(tmp_path: Path, change: Any,
+                                               classes: set[str]) -> None:
+    import yaml
+    from variants import variant
+
+    data = variant("azure-oidc")
+    repo = GateRepo(tmp_path / "repo", yaml.safe_dump(data))
+    change(data["ci"]["oidc_role"])
+    repo.write(yaml.safe_dump(data))
+    code, report = repo.check()
+    assert code == 1
+    assert {c["class"] for c in spec_of(report)["changes"]} == classes
