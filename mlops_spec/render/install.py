@@ -33,6 +33,7 @@ COMMAND_EXTRAS: dict[str, tuple[str, ...]] = {
     "retrain-pr": ("bot",),
     "promotion-pr": ("bot",),
     "protect": ("bot",),
+    "submit-training": (),  # plus the store's backend (it fetches the run), see RUN_COMMANDS
 }
 """The extras of ``pyproject.toml`` each command imports (``require(...)`` in its code)."""
 
@@ -43,6 +44,8 @@ STORE_EXTRAS: dict[str, str] = {"s3": "s3", "gs": "gcs", "gcs": "gcs", "az": "az
 
 STORE_COMMANDS = frozenset({"upload", "fetch", "promote"})
 """Commands that read or write the artifact store (and the registry, when one is set)."""
+RUN_COMMANDS = frozenset({"submit-training"})
+"""Commands reading and removing a training run in the store (its backend, no registry)."""
 MONITOR_COMMANDS = frozenset({"drift"})
 """Commands reading the store without the registry (the pipelines run ``drift --champion``:
 the reference profile of production's version) and ``monitoring.current_data``."""
@@ -74,6 +77,8 @@ def extras(spec: Spec, *commands: str) -> list[str]:
             needed += store_extras(spec)
             if spec.model.registry is not None:
                 needed.append("mlflow")
+        if command in RUN_COMMANDS:
+            needed += store_extras(spec)
         if command in MONITOR_COMMANDS:
             needed += monitor_extras(spec)
     return sorted(set(needed))

@@ -53,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes.kubernetes_manifests_possible,
     kubernetes.kubernetes_settings_used,
     kubernetes.cluster_serving_explicit,
+    kubernetes.cluster_training_hands_back,
     ci.kubeconfig_secrets_listed,
     oidc.oidc_role_complete,
     oidc.oidc_identifiers_well_formed,
