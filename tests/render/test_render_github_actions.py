@@ -29,6 +29,8 @@ PURPOSES = {
     "batch": {"pr", "deploy", "monitor"},
     "embedded": {"pr", "deploy", "monitor", "release"},
     "embedded-minimal": {"pr", "deploy", "release"},
+    "kubernetes-training": {"pr", "deploy", "monitor"},
+    "kubernetes-training-jenkins": {"pr"},  # Jenkins deploys: GitHub only checks
     "gcp-oidc": {"pr", "deploy", "monitor"},
     "azure-oidc": {"pr", "deploy", "monitor", "release"},
 }

@@ -45,7 +45,7 @@ from mlops_spec.conventions import (
     store_secrets,
     training_inputs,
 )
-from mlops_spec.render import oidc, push
+from mlops_spec.render import cluster_train, oidc, push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
     Escaped,
@@ -284,9 +284,9 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         promote_needs=["decide", "upload" if _remote_store(spec) else "train"],
         token=_pull_request_token(spec),
         promote_requirement=job_install(spec, "promotion-pr"),
-        # The train job runs the model's code; the upload job alone holds store access.
-        train_requirement=job_install(spec, "validate", "train"),
-        train_pin=runtime_pin(spec, "train"),
+        # The train job runs the model's code (or submits the Job that does, with the first
+        # environment's kubeconfig); the upload job alone writes versions to the store.
+        cluster=cluster_train.github(spec),
         upload_requirement=job_install(spec, "upload"),
         minutes=DEPLOY_MINUTES,
     )

@@ -44,7 +44,7 @@ from mlops_spec.conventions import (
     store_secrets,
 )
 from mlops_spec.conventions import GITHUB_TOKEN_SECRET as GITHUB_TOKEN_CREDENTIAL
-from mlops_spec.render import push
+from mlops_spec.render import cluster_train, push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.install import job_requirement, runtime_pin
 from mlops_spec.render.jenkins.cron import cron_lines as cron_lines
@@ -237,6 +237,10 @@ class Plan:
     deployments: list[Deploy]
     owner: bool
     drift: list[Var] = field(default_factory=list)
+    train_variables: list[Var] = field(default_factory=list)
+    """The main branch's Train stage: the store secrets, and with cluster training the
+    first environment's kubeconfig credential (when listed)."""
+    cluster_training: bool = False
     runtime_pin: bool = False
     """Stages that train install MLOPS_SPEC_RUNTIME_PIN (the runtime's scikit-learn) too."""
     builds_to_keep: int = BUILDS_TO_KEEP
@@ -345,7 +349,8 @@ def plan(ctx: RenderContext) -> Plan:
                 spec, "validate", "render", "train", "check")),
             Var("MLOPS_SPEC_PUBLISH_REQUIREMENT", job_requirement(spec, "publish")),
             *([Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
-                spec, "needs-training", "validate", "train", *(["upload"] if upload else [])))]
+                spec, "needs-training", *cluster_train.train_commands(spec),
+                *(["upload"] if upload else [])))]
               if owns_delivery(spec) else []),
             *([Var("MLOPS_SPEC_MONITOR_REQUIREMENT", job_requirement(spec, "drift"))]
               if cron and drift else []),
@@ -366,6 +371,11 @@ def plan(ctx: RenderContext) -> Plan:
         deployments=deployments,
         owner=owner,
         drift=drift,
+        train_variables=[Var(name, name, credential=True)
+                         for name in store_secrets(list(spec.ci.secrets))]
+                        + [Var("KUBECONFIG", secret, credential=True)
+                           for secret in [cluster_train.kubeconfig(spec)] if secret],
+        cluster_training=cluster_train.in_cluster(spec),
         runtime_pin=runtime_pin(spec, "train") is not None,
     )
 

@@ -1,10 +1,11 @@
-"""CI: providers listed once, the kubeconfig secrets push deploys read (M035, M040)."""
+"""CI: providers listed once, the kubeconfig secrets push deploys and cluster training read
+(M035, M040, M242)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlops_spec.conventions import kubeconfig_secret
+from mlops_spec.conventions import SHARED_KUBECONFIG, kubeconfig_for, kubeconfig_secret
 from mlops_spec.spec.rules.finding import Finding, duplicates
 from mlops_spec.spec.sections import Spec
 
@@ -31,3 +32,18 @@ def kubeconfig_secrets_listed(spec: Spec) -> Iterator[Finding]:
                           f"in the CI secret {name}, which ci.secrets does not list",
                           ("deployment", "environments", i, "name"),
                           f"add {name} to ci.secrets (and create the secret in your CI)")
+
+
+def cluster_training_kubeconfig_listed(spec: Spec) -> Iterator[Finding]:
+    """GitHub-hosted runners have no cluster access: the job submitting the training Job
+    reads the first environment's kubeconfig from a listed secret."""
+    if spec.training.platform != "kubernetes" or spec.deployer != "github_actions":
+        return
+    first = spec.deployment.environments[0].name
+    if kubeconfig_for(list(spec.ci.secrets), first) is None:
+        name = kubeconfig_secret(first)
+        yield Finding("M242", f"training on kubernetes submits its Job to environment "
+                      f"{first!r} with the kubeconfig in the CI secret {name} (or "
+                      f"{SHARED_KUBECONFIG}), which ci.secrets does not list",
+                      ("training", "platform"),
+                      f"add {name} to ci.secrets (and create the secret in your CI)")
