@@ -19,9 +19,12 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,11 +179,33 @@ def submit(spec: Spec, spec_file: Path, out: Path, version: str | None,
     _say(say, f"submitted job/{plan.job} in namespace {plan.namespace} (run {plan.run}); "
               f"waiting at most {deadline_seconds:.0f}s")
     try:
-        _wait(kubectl, plan, started + deadline_seconds, say)
+        with _terminated_as_interrupt():
+            _wait(kubectl, plan, started + deadline_seconds, say)
+    except (KeyboardInterrupt, SystemExit):
+        # A cancelled CI job (SIGINT, SIGTERM) must not leave its training running.
+        kubectl.delete("job", plan.job)
+        raise
     finally:
         kubectl.delete("configmap", plan.configmap)
     files = _hand_back(spec, runs, plan, out)
     return Trained(plan.job, plan.namespace, plan.run, files, time.monotonic() - started)
+
+
+@contextlib.contextmanager
+def _terminated_as_interrupt() -> Iterator[None]:
+    """SIGTERM (how CI systems cancel a step) raises KeyboardInterrupt while waiting."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _say(say: bool, message: str) -> None:

@@ -236,3 +236,29 @@ def test_the_rendered_job_template_is_unchanged_by_submissions() -> None:
     one, two = submission(spec, "abc-00000001"), submission(spec, "abc-00000002")
     assert one.job != two.job and one.configmap != two.configmap
     assert json.dumps(one.objects).count("<unset>") == 0  # valid label values throughout
+
+
+def test_a_cancelled_submission_deletes_its_job(tmp_path: Path, cluster: FakeCluster) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    spec = cluster_spec(tmp_path / "project")
+    cluster.override("train", [sys.executable, "-c", "import time; time.sleep(120)"])
+    command = [sys.executable, "-m", "mlops_spec", "submit-training", str(spec),
+               "--out", str(tmp_path / "out"), "--quiet"]
+    process = subprocess.Popen(command, env=dict(os.environ), stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 60
+    while not any(o["kind"] == "Job" for o in cluster.created()):
+        assert process.poll() is None and time.monotonic() < deadline, process.stderr
+        time.sleep(0.2)
+    time.sleep(1.5)  # waiting on the Job now
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)
+    assert process.returncode != 0
+    [job] = [o for o in cluster.created() if o["kind"] == "Job"]
+    assert f"Job/{job['metadata']['name']}" in cluster.deleted()
+    cluster.wait_idle(10)
+    assert not (tmp_path / "out").exists()
