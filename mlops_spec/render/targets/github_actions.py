@@ -17,9 +17,9 @@ Every decision is made here on the typed spec; the templates in
   that can write the store or a cluster. The monitor trains nothing: it compares current
   data with the profile stored with production's version (``drift --champion``) and gets
   the ``*_READONLY`` store secrets alone, under the names the backends read. On main,
-  the store is written by an ``upload`` job that runs no model code; it and the deploy
-  jobs alone get ``id-token: write`` when ``ci.oidc_role`` is set (AWS, GCP or Azure;
-  see docs/delivery.md, OIDC).
+  the store is written by an ``upload`` job that runs no model code; it, the deploy jobs
+  and a train job submitting a cluster Job alone get ``id-token: write`` with
+  ``ci.oidc_role`` (AWS, GCP or Azure; see docs/delivery.md, OIDC).
 * Concurrency is per job purpose: training, each environment's deployment and the monitor
   each have their own group, so a pending production approval blocks nothing else.
 * With both CI providers, only ``ci.deployer`` trains on main, deploys, monitors and
