@@ -54,6 +54,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes.kubernetes_settings_used,
     kubernetes.cluster_serving_explicit,
     ci.kubeconfig_secrets_listed,
+    ci.pull_request_token_listed,
     oidc.oidc_role_complete,
     oidc.oidc_identifiers_well_formed,
     oidc.oidc_cloud_matches_store,
