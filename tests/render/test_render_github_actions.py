@@ -305,12 +305,18 @@ def test_monitor_and_retrain() -> None:
     pull = jobs["pull-request"]
     assert pull["permissions"] == {"contents": "write", "pull-requests": "write"}
     script = steps(pull)[-1]
-    assert script["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert script["env"]["GITHUB_TOKEN"] == "${{ secrets.MLOPS_PR_TOKEN }}"  # listed (M220)
     assert script["env"]["RECORD"] == "retrain/evaluation.json"
     assert script["env"]["TRIGGER"] == "${{ needs.retrain.outputs.trigger }}"
     assert script["run"].startswith('mlops-spec retrain-pr --model "$MODEL_NAME"')
-    assert script["run"].endswith("--workflow-token")  # says GitHub starts no checks
+    assert "--workflow-token" not in script["run"]
     assert not any("actions/checkout" in step.get("uses", "") for step in steps(pull))
+    # Without MLOPS_PR_TOKEN: the workflow's own token, and the command says so.
+    data = variant("example")
+    data["ci"]["secrets"].remove("MLOPS_PR_TOKEN")
+    script = steps(parsed(workflows(data)["monitor"])["jobs"]["pull-request"])[-1]
+    assert script["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert script["run"].endswith("--workflow-token")  # says GitHub starts no checks
 
 
 def test_monitor_variants() -> None:

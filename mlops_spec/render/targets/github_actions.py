@@ -45,7 +45,7 @@ from mlops_spec.conventions import (
     store_secrets,
     training_inputs,
 )
-from mlops_spec.render import oidc, push
+from mlops_spec.render import oidc, promotion, push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
     Escaped,
@@ -254,7 +254,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
                 variables=push.variables(spec, env, overlay),
                 concurrency=f"mlops-{spec.name}-deploy-{env.name}"))
             previous = job_id
-    argocd = spec.deployment.platform is not None and not push.ci_deploys(spec)
+    argocd = promotion.by_pull_request(spec)
     return _workflow(
         ctx, "deploy", "deploy.yml.j2", plan=plan,
         workflow_name=f"mlops {plan.model}: train and "
@@ -278,11 +278,8 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         deploys=deploys,
         argocd=argocd,
         batch=spec.deployment.mode == "batch",
-        # Argo CD: a promotion pull request brings the version to the first environment.
-        first=spec.deployment.environments[0],
-        promote_group=f"mlops-{spec.name}-promote",
-        promote_needs=["decide", "upload" if _remote_store(spec) else "train"],
-        token=_pull_request_token(spec),
+        # Argo CD: promotion pull requests bring the version to each environment in turn.
+        **promotion.github_context(spec, MAIN_ONLY, "upload" if _remote_store(spec) else "train"),
         promote_requirement=job_install(spec, "promotion-pr"),
         # The train job runs the model's code; the upload job alone holds store access.
         train_requirement=job_install(spec, "validate", "train"),
@@ -290,13 +287,6 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         upload_requirement=job_install(spec, "upload"),
         minutes=DEPLOY_MINUTES,
     )
-
-
-def _pull_request_token(spec: Spec) -> object:
-    """MLOPS_PR_TOKEN when declared: GitHub starts no checks on a pull request the job's own
-    token opens, so only with it does the gate run on the bot's pull requests unattended."""
-    return (github_secret(PR_TOKEN_SECRET) if PR_TOKEN_SECRET in spec.ci.secrets
-            else literal("${{ github.token }}"))
 
 
 def _approval_notes(spec: Spec, env_name: str, previous: str) -> list[str]:
@@ -343,7 +333,7 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
     conditions.append("(github.event_name == 'workflow_dispatch' && inputs.retrain)")
     retrain_if = literal(("!cancelled() && " if triggers else "") + f"{MAIN_ONLY} && ("
                          + " || ".join(conditions) + ")")
-    token = _pull_request_token(spec)
+    token = promotion.pull_request_token(spec)
     return _workflow(
         ctx, "monitor", "monitor.yml.j2", plan=plan,
         workflow_name=f"mlops {plan.model}: monitor and retrain",
