@@ -33,8 +33,11 @@ def merge_pull(state: GitHubState, full: str, pull: Pull) -> str:
     repo = state.repo(full)
     base_sha = repo.branches[pull.base_ref]
     on_base = set(_ancestry(repo, base_sha))
-    fork = next((c for c in _ancestry(repo, pull.head_sha) if c in on_base), None)
-    before, after = repo.trees.get(fork, {}) if fork else {}, repo.trees[pull.head_sha]
+    # The branch's commit here (a walk-through may point head_sha at its local git commit
+    # of the same files).
+    head = pull.head_sha if pull.head_sha in repo.trees else repo.branches[pull.head_ref]
+    fork = next((c for c in _ancestry(repo, head) if c in on_base), None)
+    before, after = repo.trees.get(fork, {}) if fork else {}, repo.trees[head]
     changed = {p: after[p] for p in after if before.get(p) != after[p]}
     removed = {p for p in before if p not in after}
     sha = state.commit(full, base_sha, changed, removed=removed)
