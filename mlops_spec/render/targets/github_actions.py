@@ -284,7 +284,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         token=_pull_request_token(spec),
         promote_requirement=job_install(spec, "promotion-pr"),
         # The train job runs the model's code; the upload job alone holds store access.
-        train_requirement=job_install(spec, "validate", "train"),
+        train_requirement=job_install(spec, "validate", "train", "check"),
         train_pin=runtime_pin(spec, "train"),
         upload_requirement=job_install(spec, "upload"),
         minutes=DEPLOY_MINUTES,
