@@ -199,40 +199,39 @@ def _workflow(ctx: RenderContext, purpose: str, template: str, **context: Any) -
 
 
 def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
-    """Validate, render --check, train and evaluate, gate, and report on every PR."""
+    """Validate, render --check, train and evaluate (job check); gate and report (job gate)."""
     spec = ctx.spec
     scoped = ctx.model_dir != "."
+    relevant = "steps.changes.outputs.relevant == 'true' && " if scoped else ""
     gated = "(steps.gate.outcome == 'success' || steps.gate.outcome == 'failure')"
     same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
     return _workflow(
         ctx, "pr", "pr.yml.j2", plan=_pull_request_plan(plan),
         workflow_name=f"mlops {plan.model}: PR check",
         job_name=f"mlops-spec check ({plan.model})",
-        report_name=f"mlops-spec report ({plan.model})",
+        gate_name=f"mlops-spec gate ({plan.model})",
         # A monorepo PR that does not touch this model passes at once, so the job can be a
         # required check (a path-filtered workflow would leave it pending forever).
         scoped=scoped,
         model_dir=ctx.model_dir,
         workflows=f":(glob){WORKFLOW_DIR}/mlops-{plan.model}-*",
         gate=literal("steps.changes.outputs.relevant == 'true'") if scoped else None,
+        keep_if=literal(f"{relevant}!cancelled() && (steps.train.outcome == 'success' || "
+                        "steps.restore.outcome == 'success')"),
+        gate_job_if=literal("!cancelled() && needs.check.outputs.evaluated == 'true'"),
         # Once the gate ran (passed or failed), its report goes on the PR when GitHub gives
         # the PR a token that can write, else into the job summary.
+        publish_if=literal(f"!cancelled() && {gated} && {same_repo}"),
         summary_if=literal(f"!cancelled() && {gated} && !({same_repo})"),
-        keep_if=literal(f"!cancelled() && {gated} && {same_repo}"),
-        report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
-                          f"{same_repo}"),
-        artifact=f"mlops-{plan.model}-report",
-        check_requirement=job_install(
-            spec, "validate", "render", "train", "check", "publish"),
+        artifact=f"mlops-{plan.model}-evaluation",
+        check_requirement=job_install(spec, "validate", "render", "train"),
         check_pin=runtime_pin(spec, "train"),
-        report_requirement=job_install(spec, "publish"),
+        gate_requirement=job_install(spec, "approvals", "check", "publish"),
         status_context=f"mlops-spec/{plan.model}: {MAIN_BRANCH}",
         workflow_file=workflow_path(ctx.spec, "pr").rsplit("/", 1)[1],
         # On a review, reuse the evaluation of the same head; train only without one.
-        evidence_if=literal(("steps.changes.outputs.relevant == 'true' && " if scoped else "")
-                            + "github.event_name == 'pull_request_review'"),
-        train_if=literal(("steps.changes.outputs.relevant == 'true' && " if scoped else "")
-                         + "steps.restore.outcome != 'success'"),
+        evidence_if=literal(f"{relevant}github.event_name == 'pull_request_review'"),
+        train_if=literal(f"{relevant}steps.restore.outcome != 'success'"),
         minutes=STEP_MINUTES,
     )
 
@@ -282,7 +281,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         **promotion.github_context(spec, MAIN_ONLY, "upload" if _remote_store(spec) else "train"),
         promote_requirement=job_install(spec, "promotion-pr"),
         # The train job runs the model's code; the upload job alone holds store access.
-        train_requirement=job_install(spec, "validate", "train"),
+        train_requirement=job_install(spec, "validate", "train", "check"),
         train_pin=runtime_pin(spec, "train"),
         upload_requirement=job_install(spec, "upload"),
         minutes=DEPLOY_MINUTES,

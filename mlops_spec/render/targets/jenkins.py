@@ -353,7 +353,8 @@ def plan(ctx: RenderContext) -> Plan:
                 spec, "validate", "render", "train", "check")),
             Var("MLOPS_SPEC_PUBLISH_REQUIREMENT", job_requirement(spec, "publish")),
             *([Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
-                spec, "needs-training", "validate", "train", *(["upload"] if upload else [])))]
+                spec, "needs-training", "validate", "train", "check",
+                *(["upload"] if upload else [])))]
               if owns_delivery(spec) else []),
             *([Var(REQUIREMENT_VARIABLE, promoting.requirement)] if promoting else []),
             *([Var("MLOPS_SPEC_MONITOR_REQUIREMENT", job_requirement(spec, "drift"))]
