@@ -18,8 +18,10 @@ def in_cluster(spec: Spec) -> bool:
 
 
 def train_commands(spec: Spec) -> tuple[str, ...]:
-    """The commands the main branch's training job or stage runs."""
-    return ("validate", "submit-training") if in_cluster(spec) else ("validate", "train")
+    """The commands the main branch's training job or stage runs (``check --promotion``
+    gates what it trained)."""
+    return (("validate", "submit-training", "check") if in_cluster(spec)
+            else ("validate", "train", "check"))
 
 
 def kubeconfig(spec: Spec) -> str | None:

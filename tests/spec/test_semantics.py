@@ -30,7 +30,7 @@ class Mutation:
     """Text the hint must contain, when the rule's hint is worth pinning down."""
 
 
-WARNING_CODES = {"M033", "M054", "M056", "M266", "M267"}
+WARNING_CODES = {"M033", "M054", "M056", "M220", "M266", "M267"}
 """Rules that advise rather than block."""
 
 STEPS = "    steps: [{weight: 10, pause: 15m}, {weight: 50, pause: 30m}]\n"
@@ -271,6 +271,9 @@ MUTATIONS = [
               ("approvers: [sme, ml_engineer]}",
                "approvers: [sme, ml_engineer], batch_output: s3://acme/out/staging}")),
              "batch_output: s3://acme/out/staging"),
+    Mutation("M220", "promotion by pull request without MLOPS_PR_TOKEN",
+             ((", MLOPS_PR_TOKEN]", "]"),), "secrets: [MODEL_STORE_CREDENTIALS",
+             "add MLOPS_PR_TOKEN to ci.secrets"),
     Mutation("M035", "a CI provider listed twice",
              (("providers: [github_actions, jenkins]",
                "providers: [github_actions, jenkins, github_actions]"),), "providers:"),
@@ -379,3 +382,15 @@ def test_numbers_are_bounded(old: str, new: str, field: str) -> None:
     errors = [d for d in result.diagnostics if d.is_error]
     assert errors and all(d.code == "S003" for d in errors), show(result.diagnostics)
     assert field in str(errors[0].path), errors[0]
+
+
+@pytest.mark.parametrize(("edits", "why"), [
+    (((PYTHON_LINE, PYTHON_LINE + "  deployer: jenkins\n"),),
+     "Jenkins opens the pull requests with its own credential"),
+    (((", MLOPS_PR_TOKEN]", ", MLOPS_PR_TOKEN]"), ("mode: argocd", "mode: push")),
+     "push delivery opens no promotion pull request"),
+])
+def test_no_pull_request_token_needed(edits: tuple[tuple[str, str], ...], why: str) -> None:
+    text = mutate(example_text(), (", MLOPS_PR_TOKEN]", "]"),
+                  *[edit for edit in edits if edit[0] != ", MLOPS_PR_TOKEN]"])
+    assert "M220" not in {d.code for d in check(text).diagnostics}, why

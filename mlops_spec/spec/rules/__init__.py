@@ -56,6 +56,7 @@ RULES: tuple[Rule, ...] = (
     kubernetes.cluster_training_hands_back,
     ci.kubeconfig_secrets_listed,
     ci.cluster_training_kubeconfig_listed,
+    ci.pull_request_token_listed,
     oidc.oidc_role_complete,
     oidc.oidc_identifiers_well_formed,
     oidc.oidc_cloud_matches_store,

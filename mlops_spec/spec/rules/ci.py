@@ -1,12 +1,18 @@
-"""CI: providers listed once, the kubeconfig secrets push deploys and cluster training read
-(M035, M040, M242)."""
+"""CI: providers listed once, the kubeconfig secrets push deploys and cluster training read,
+the token that opens promotion pull requests (M035, M040, M220, M242)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlops_spec.conventions import SHARED_KUBECONFIG, kubeconfig_for, kubeconfig_secret
-from mlops_spec.spec.rules.finding import Finding, duplicates
+from mlops_spec.conventions import (
+    PR_TOKEN_SECRET,
+    SHARED_KUBECONFIG,
+    kubeconfig_for,
+    kubeconfig_secret,
+)
+from mlops_spec.diagnostics import Severity
+from mlops_spec.spec.rules.finding import Finding, Path, duplicates
 from mlops_spec.spec.sections import Spec
 
 
@@ -47,3 +53,20 @@ def cluster_training_kubeconfig_listed(spec: Spec) -> Iterator[Finding]:
                       f"{SHARED_KUBECONFIG}), which ci.secrets does not list",
                       ("training", "platform"),
                       f"add {name} to ci.secrets (and create the secret in your CI)")
+
+
+def pull_request_token_listed(spec: Spec) -> Iterator[Finding]:
+    """Argo CD delivery promotes by pull request. GitHub starts no workflow for a pull
+    request opened with the workflow's own GITHUB_TOKEN, so without MLOPS_PR_TOKEN the
+    promotion pull request's gate check never runs (and auto-merge waits for it forever).
+    (Jenkins opens them with its own credential: not GitHub's rule.)"""
+    if (spec.deployment.platform is None or spec.deployment.delivery.mode != "argocd"
+            or spec.deployer != "github_actions" or PR_TOKEN_SECRET in spec.ci.secrets):
+        return
+    path: Path = ("ci", "secrets") if "secrets" in spec.ci.model_fields_set else ("ci",)
+    yield Finding("M220", f"ci.secrets does not list {PR_TOKEN_SECRET}: the deploy workflow "
+                  "then opens promotion pull requests with its own GITHUB_TOKEN, for which "
+                  "GitHub starts no workflow, so their governance check would never run",
+                  path, f"add {PR_TOKEN_SECRET} to ci.secrets and create that secret: a "
+                  "fine-grained token (or GitHub App token) with Contents and Pull requests "
+                  "read and write on this repository", Severity.WARNING)
