@@ -32,6 +32,9 @@ STEP_MINUTES = 10
 UPLOAD_MINUTES = 30
 DEPLOY_MINUTES = 30
 DRIFT_MINUTES = 30
+CLUSTER_START_MINUTES = 10
+"""What ``submit-training`` waits for a training Job beyond ``training.timeout_minutes``:
+a node, the image pull, the hand-back to the store (its ``--timeout`` can only shorten it)."""
 APPROVAL_HOURS = 72
 """How long a deployment waits for its approvers (covers a weekend) before it is aborted."""
 

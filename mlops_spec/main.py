@@ -38,6 +38,8 @@ COMMANDS: dict[str, str] = {
     "train": "train the spec's model and write the artifact, evaluation and model card",
     "evaluate": "re-evaluate a trained model on data, optionally against the champion",
     "score": "score a CSV or Parquet file in chunks (batch inference, optionally sharded)",
+    "submit-training": "train as a Kubernetes Job (training.platform: kubernetes), fetch "
+                       "its outputs",
 }
 
 

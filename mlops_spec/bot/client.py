@@ -2,8 +2,9 @@
 rate limits honoured, capped answers, and errors that name the permission to grant.
 
 Retries: connection errors, timeouts and 5xx are retried for reads and for writes that are
-safe to repeat (PUT, PATCH, DELETE, a commit status). Any other POST that may have landed
-raises ``Uncertain``: the caller looks for what it tried to create before trying again.
+safe to repeat (PUT, PATCH, DELETE, a commit status, a GraphQL request: the bot's one
+mutation, enabling auto-merge, is idempotent). Any other POST that may have landed raises
+``Uncertain``: the caller looks for what it tried to create before trying again.
 A 403/429 rate limit (primary or secondary) waits for ``Retry-After`` or
 ``x-ratelimit-reset`` (at most ``MAX_WAIT`` seconds) and then repeats the call, which
 GitHub did not perform.
@@ -37,7 +38,7 @@ DEFAULT_TIMEOUT = 20.0
 DEFAULT_API = "https://api.github.com"
 
 _REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
-_REPEATABLE_POST = re.compile(r"/statuses/[0-9a-fA-F]+$")
+_REPEATABLE_POST = re.compile(r"/statuses/[0-9a-fA-F]+$|/graphql$")
 T = TypeVar("T")
 
 
@@ -165,6 +166,25 @@ class Client:
             return self.gh._json(response, abs(expected) if expected != -404 else 200,
                                  include_cache_info=False)
 
+    def graphql(self, query: str, variables: dict[str, Any], *, what: str,
+                permission: str) -> Any:
+        """The ``data`` of a GraphQL request (same session: timeouts, retries, rate limits,
+        capped answers, error mapping); ``GraphQLErrors`` when GitHub lists errors."""
+        with calling(what, permission, self.api_url):
+            response = self.gh._post(graphql_url(self.api_url),
+                                     data={"query": query, "variables": variables})
+            payload = self.gh._json(response, 200, include_cache_info=False)
+        if not isinstance(payload, dict):
+            raise BotError.of("B006", f"GitHub's GraphQL answer when trying to {what} is not "
+                                      "an object: refused",
+                              "check GITHUB_API_URL points at the GitHub API")
+        errors = payload.get("errors")
+        if errors:
+            listed = errors if isinstance(errors, list) else [errors]
+            raise GraphQLErrors([(str(e.get("type") or ""), str(e.get("message") or e))
+                                 if isinstance(e, dict) else ("", str(e)) for e in listed])
+        return need(payload, "data")
+
     def get_or_none(self, url: str, *, what: str, permission: str,
                     params: dict[str, Any] | None = None) -> Any:
         """GET that answers None for 404 (absent), every other failure still an error."""
@@ -224,6 +244,24 @@ def calling(what: str, permission: str, api_url: str) -> Iterator[None]:
         raise BotError.of("B005", f"cannot reach GitHub at {api_url} to {what} (after "
                                   f"retries): {type(exc).__name__}",
                           "check GITHUB_API_URL and the network; re-run the job") from None
+
+
+class GraphQLErrors(Exception):
+    """GitHub answered a GraphQL request with ``errors`` (HTTP 200): each its ``type`` (when
+    given) and ``message``, for the caller to name."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{kind}: {message}" if kind else message
+                                   for kind, message in errors))
+        self.errors = errors
+
+
+def graphql_url(api_url: str) -> str:
+    """GitHub's GraphQL endpoint next to a REST API URL: ``https://api.github.com/graphql``;
+    on GitHub Enterprise Server ``https://HOST/api/v3`` -> ``https://HOST/api/graphql``."""
+    base = api_url.rstrip("/")
+    return base.removesuffix("/v3") + "/graphql" if base.endswith("/api/v3") else (
+        base + "/graphql")
 
 
 def need(mapping: Any, *keys: str) -> Any:

@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mlops_spec.bot import branches, context
 from mlops_spec.bot.client import Client, need
@@ -35,6 +36,9 @@ class Options:
     version: str
     repo: str | None
     base: str | None
+    auto_merge: bool = False
+    """Where the environment has ``auto_deploy: true``, have GitHub merge the pull request
+    once its required checks pass (``bot/auto_merge.py``)."""
 
 
 def branch_for(model: str, environment: str) -> str:
@@ -48,7 +52,7 @@ def run(options: Options) -> int:
         raise BotError.of("B040", f"{options.version!r} is not a model version (letters, "
                                   "digits, '.', '_', '-'; at most 63)",
                           "pass the version `mlops-spec upload` stored (the commit SHA)")
-    spec = _valid(options.spec_file)
+    spec = valid(options.spec_file)
     names = [env.name for env in spec.deployment.environments]
     if options.environment not in names:
         raise BotError.of("B040", f"{spec.name} has no environment {options.environment!r}",
@@ -82,12 +86,20 @@ def run(options: Options) -> int:
                                  current[1] if current else None, f"{message}: {path}")
         elif current is not None:
             branches.delete_file(client, repo, branch, path, current[1], f"{message}: {path}")
-    _open_or_update(client, repo, branch, base, existing, message,
-                    _body(spec, options, sorted(files)))
+    pull = _open_or_update(client, repo, branch, base, existing, message,
+                           _body(spec, options, sorted(files)))
+    if options.auto_merge:
+        from mlops_spec.bot import auto_merge
+
+        if spec.deployment.environments[index].auto_deploy:
+            auto_merge.enable(client, repo, pull)
+        else:
+            print(f"{options.environment} has no auto_deploy: #{need(pull, 'number')} waits "
+                  "for a reviewer to merge it.")
     return 0
 
 
-def _valid(spec_file: Path) -> Spec:
+def valid(spec_file: Path) -> Spec:
     from mlops_spec.spec.validate import validate_file
 
     result = validate_file(spec_file)
@@ -138,16 +150,17 @@ def _rendered_changes(spec_file: Path, new_spec_text: str) -> dict[str, str | No
 
 
 def _open_or_update(client: Client, repo: str, branch: str, base: str, existing: object,
-                    title: str, body: str) -> None:
+                    title: str, body: str) -> Any:
+    """The pull request (GitHub's JSON) after opening or updating it."""
     owner, name = repo.split("/")
     if existing:
         number = need(existing, "number")
-        client.json("PATCH", client.url("repos", owner, name, "pulls", number), 200,
-                    body={"title": title, "body": body},
-                    what=f"update promotion pull request #{number}",
-                    permission="pull-requests: write")
+        updated = client.json("PATCH", client.url("repos", owner, name, "pulls", number), 200,
+                              body={"title": title, "body": body},
+                              what=f"update promotion pull request #{number}",
+                              permission="pull-requests: write")
         print(f"Updated promotion pull request #{number} ({branch}).")
-        return
+        return updated
     try:
         made = client.json("POST", client.url("repos", owner, name, "pulls"), 201,
                            body={"title": title, "head": branch, "base": base, "body": body},
@@ -158,6 +171,7 @@ def _open_or_update(client: Client, repo: str, branch: str, base: str, existing:
         if made is None:
             raise
     print(f"Opened promotion pull request #{need(made, 'number')} ({branch}).")
+    return made
 
 
 def _body(spec: Spec, options: Options, paths: list[str]) -> str:

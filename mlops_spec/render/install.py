@@ -33,6 +33,7 @@ COMMAND_EXTRAS: dict[str, tuple[str, ...]] = {
     "retrain-pr": ("bot",),
     "promotion-pr": ("bot",),
     "protect": ("bot",),
+    "submit-training": (),  # plus the store's backend (it fetches the run), see RUN_COMMANDS
 }
 """The extras of ``pyproject.toml`` each command imports (``require(...)`` in its code)."""
 
@@ -46,6 +47,8 @@ STORE_COMMANDS = frozenset({"upload", "fetch", "promote"})
 CHAMPION_COMMANDS = frozenset({"train", "evaluate"})
 """Commands fetching the version production serves from the store (the champion the gate
 holds the evaluation to, G270), without the registry."""
+RUN_COMMANDS = frozenset({"submit-training"})
+"""Commands reading and removing a training run in the store (its backend, no registry)."""
 MONITOR_COMMANDS = frozenset({"drift"})
 """Commands reading the store without the registry (the pipelines run ``drift --champion``:
 the reference profile of production's version) and ``monitoring.current_data``."""
@@ -77,7 +80,7 @@ def extras(spec: Spec, *commands: str) -> list[str]:
             needed += store_extras(spec)
             if spec.model.registry is not None:
                 needed.append("mlflow")
-        if command in CHAMPION_COMMANDS:
+        if command in CHAMPION_COMMANDS or command in RUN_COMMANDS:
             needed += store_extras(spec)
         if command in MONITOR_COMMANDS:
             needed += monitor_extras(spec)

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from mlops_spec.spec.sections import Spec
 
 _VERSION = re.compile(MODEL_VERSION)
+RUNS_PREFIX = "_runs"
+"""Where a training Job in the cluster hands its outputs back (``<store>/_runs/<run>/``,
+same layout and manifest as a version): never a version itself (a version name starts with
+a letter or digit), never registered, removed once ``submit-training`` fetched it."""
 
 
 def check_version(version: str, given_as: str = "--version") -> str:
@@ -59,11 +63,32 @@ class Uploaded:
 class Store:
     """The versions of one model (contract 5 of the project brief)."""
 
-    def __init__(self, spec: Spec, spec_file: Path, location: Location, blobs: Blobs) -> None:
+    def __init__(self, spec: Spec, spec_file: Path, location: Location, blobs: Blobs,
+                 register: bool = True) -> None:
         self.spec = spec
         self.spec_file = spec_file
         self.location = location
         self.blobs = blobs
+        self.register = register and spec.model.registry is not None
+
+    def runs(self) -> Store:
+        """The training runs of this model (``RUNS_PREFIX``): a store of the same backend
+        whose "versions" are run ids, never registered."""
+        from mlops_spec.store.blobs import open_blobs
+
+        location = Location(self.location.scheme, f"{self.location.root}/{RUNS_PREFIX}",
+                            f"{self.location.uri}/{RUNS_PREFIX}")
+        return Store(self.spec, self.spec_file, location,
+                     open_blobs(location, "training runs"), register=False)
+
+    def remove(self, version: str) -> None:
+        """Delete ``version``: its manifest first (so it stops being one), then its files.
+        For training runs only: a model version is immutable."""
+        check_version(version)
+        with translated(self.location, "delete from"):
+            self.blobs.delete(f"{version}/{mf.FILENAME}")
+            for key in self.blobs.keys(version):
+                self.blobs.delete(key)
 
     @property
     def uri(self) -> str:
@@ -94,12 +119,12 @@ class Store:
         """Store ``from_dir`` as ``version`` (then register it, with ``model.registry``)."""
         check_version(version)
         record = check_artifact_set(self.spec, from_dir)
-        if self.spec.model.registry is not None:
+        if self.register:
             from mlops_spec.store import registry
 
             registry.check_usable(self.spec, self.location)
         uploaded = self._store(version, from_dir, record)
-        if self.spec.model.registry is None:
+        if not self.register:
             return uploaded
         registered = registry.register(self.spec, self.spec_file, self.location, version,
                                        record)

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import github_shapes as shapes
+from github_merges import MERGE_ROUTES
 from github_routes import ROUTES
 from github_state import WRITE_METHODS, Fault, GitHubState, Pull, Recorded, Repo, _Reply
 
@@ -51,6 +52,7 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         parts = urlsplit(self.path)
         path = parts.path.removeprefix("/api/v3")
+        path = "/graphql" if path == "/api/graphql" else path  # GHES: /api/graphql
         query = parse_qs(parts.query)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -101,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
                   body: Any) -> tuple[int, Any, dict[str, str]]:
         state = self.server.state
         login, permissions = self._authenticate()
-        for route_method, pattern, needs, handler in ROUTES:
+        for route_method, pattern, needs, handler in [*ROUTES, *MERGE_ROUTES]:
             match = pattern.fullmatch(path)
             if route_method == method and match:
                 if needs and needs not in permissions and (method in WRITE_METHODS
@@ -132,10 +134,16 @@ def _raise_fault(fault: Fault) -> None:
                       "x-ratelimit-reset": str(int(time.time()) + 2)})
     if fault.kind == "garbage":
         raise _Reply(200, b"<html>upstream proxy error</html>")
+    if fault.kind == "graphql-error":  # GraphQL's own failures: HTTP 200 with errors
+        raise _Reply(200, {"data": None, "errors": [{
+            "type": "INTERNAL", "message": "Something went wrong while executing your query. "
+            "Please include `0400:3E7A:1C2B` when reporting this issue."}]})
     if fault.kind == "oversized":
         raise _Reply(200, json.dumps([{"pad": "x" * 1024}] * 4096).encode())
     messages = {401: "Bad credentials", 403: "Resource not accessible by integration",
-                404: "Not Found", 500: "Server Error", 502: "Server Error"}
+                404: "Not Found", 405: "Pull Request is not mergeable",
+                409: "Head branch was modified. Review and try the merge again.",
+                500: "Server Error", 502: "Server Error"}
     code = int(fault.kind)
     raise _Reply(code, shapes.error(messages[code], code))
 

@@ -116,7 +116,9 @@ def pull_request(base: str, full_name: str, pull: dict[str, Any],
         "base": {"label": f"{repo_body['owner']['login']}:{pull['base_ref']}",
                  "ref": pull["base_ref"], "sha": pull.get("base_sha", "0" * 40),
                  "user": repo_body["owner"], "repo": repo_body},
-        "author_association": "MEMBER", "merged": False, "mergeable": None,
+        "author_association": "MEMBER", "merged": pull.get("merged", False),
+        "mergeable": None, "mergeable_state": pull.get("merge_state", "unknown"),
+        "auto_merge": pull.get("auto_merge"),
     }
 
 

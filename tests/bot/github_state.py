@@ -30,7 +30,8 @@ class Fault:
     kind: ``502-after`` (handle the request, then answer 502), ``timeout-after`` (handle it,
     then stall past the client's read timeout), ``secondary-rate-limit`` (403 with
     Retry-After, not handled), ``rate-limit-reset`` (403 with x-ratelimit-reset),
-    ``401``, ``403``, ``404``, ``500``, ``garbage`` (200 with a body that is not JSON),
+    ``401``, ``403``, ``404``, ``405``, ``409``, ``500``, ``garbage`` (200 with a body that
+    is not JSON), ``graphql-error`` (200 with GraphQL ``errors``),
     ``oversized`` (200 with a huge JSON body).
     """
 
@@ -53,6 +54,11 @@ class Pull:
     body: str = ""
     state: str = "open"
     head_repo: str | None = None  # a fork's full name
+    merged: bool = False
+    merge_state: str = "blocked"
+    """GitHub's mergeStateStatus, lowercase: ``blocked`` (a required check or review is
+    missing), ``clean``, ``unstable``, ``dirty`` (a conflict), ... (github_merges)."""
+    auto_merge: dict[str, Any] | None = None
 
 
 @dataclass
@@ -70,6 +76,8 @@ class Repo:
     protection: dict[str, dict[str, Any]] = field(default_factory=dict)
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
     branch_policies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    parents: dict[str, str | None] = field(default_factory=dict)  # commit -> its parent
+    allow_auto_merge: bool = True  # Settings > General > Pull Requests > Allow auto-merge
 
 
 class GitHubState:
@@ -132,6 +140,7 @@ class GitHubState:
         sha = hashlib.sha1(json.dumps([parent, sorted((k, v.hex()) for k, v in tree.items())])
                            .encode()).hexdigest()
         repo.trees[sha] = tree
+        repo.parents.setdefault(sha, parent)
         return sha
 
     # --- reading back ------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Every `mlops-spec publish|approvals|retrain-pr|protect` line the pipelines render is a
-command with options that exist (parsed by the real argument parser)."""
+"""Every `mlops-spec publish|approvals|retrain-pr|promotion-pr|protect` line the pipelines
+render is a command with options that exist (parsed by the real argument parser)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from mlops_spec.main import build_parser
 from mlops_spec.render.engine import context_for, render
 from mlops_spec.spec.validate import validate_text
 
-BOT_COMMANDS = ("publish", "approvals", "retrain-pr", "protect")
+BOT_COMMANDS = ("publish", "approvals", "retrain-pr", "promotion-pr", "protect")
 LINE = re.compile(r"mlops-spec (" + "|".join(BOT_COMMANDS) + r")\b[^\n]*")
 
 

@@ -2,13 +2,17 @@
 against the loopback GitHub and moto's S3 server as the model store (the example's kserve
 serving refuses a local store, M025): a pull request changes the model -> the gate is
 pending naming the roles -> approvals -> success -> merge -> train once, upload one version
--> the staging promotion pull request -> merged -> the production promotion pull request,
+-> the staging promotion pull request (the rendered promote job's step: auto-merge, since
+staging has auto_deploy) -> its gate passes, GitHub merges it -> the rendered job's
+``promotion-pr --after "$BEFORE"`` step opens the production promotion pull request,
 pending until each approver role approved -> merged: production's overlay pins the version
-that was trained and evaluated."""
+that was trained and evaluated, and the chain ends there."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from bot_support import REPO_NAME, loopback_github
+import yaml
+from bot_support import REPO_NAME, TOKEN, loopback_github
+from github_merges import checks_pass
 from github_server import GitHubState, Pull
 from helpers import REPO
 
@@ -29,6 +35,8 @@ pytestmark = pytest.mark.slow
 pytest.importorskip("sklearn")
 CONTEXT = "mlops-spec/credit-risk: main"
 BOT = "github-actions[bot]"
+WORKFLOW = ".github/workflows/mlops-credit-risk-deploy.yml"
+WRAPPER = '#!/bin/sh\nexec "{python}" -m mlops_spec "$@"\n'
 
 
 @pytest.fixture
@@ -120,6 +128,30 @@ def promotion_pulls(github: GitHubState) -> list[Pull]:
             if p.head_ref.startswith("mlops/promote/") and p.state == "open"]
 
 
+def promote_step(root: Path, option: str, before: str = "") -> str:
+    """Run a step of the rendered promote job as GitHub would: its script under bash, its
+    env: (the secret MLOPS_PR_TOKEN is the loopback token, github.event.before the
+    previous main), this checkout's mlops-spec on the PATH. Its output."""
+    workflow = yaml.safe_load((root / WORKFLOW).read_text(encoding="utf-8"))
+    [step] = [s for s in workflow["jobs"]["promote"]["steps"] if option in s.get("run", "")]
+    known = {"${{ secrets.MLOPS_PR_TOKEN }}": TOKEN, "${{ github.event.before }}": before}
+    env = {}
+    for name, value in step["env"].items():
+        assert "${{" not in value or value in known, value
+        env[name] = known.get(value, value)
+    tools = root.parent / "tools"
+    tools.mkdir(exist_ok=True)
+    (tools / "mlops-spec").write_text(WRAPPER.format(python=sys.executable))
+    (tools / "mlops-spec").chmod(0o755)
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                           step["run"]], cwd=root, capture_output=True, text=True, timeout=300,
+                          check=False, env={**os.environ, **env, "SPEC": workflow["env"]["SPEC"],
+                                            "GITHUB_SHA": git(root, "rev-parse", "HEAD"),
+                                            "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 def stored(root: Path) -> list[str]:
     from mlops_spec.spec.validate import validate_file
     from mlops_spec.store import open_store
@@ -194,22 +226,42 @@ def test_gitops_walkthrough(github: GitHubState, s3: Callable[[str], str],  # no
                        str(fetched)]) == 0
     assert json.loads((fetched / "evaluation.json").read_text()) == evaluated
 
-    # 4. The staging promotion pull request: merged, staging's overlay pins the version.
-    assert mlops_main(["promotion-pr", "mlops.yaml", "--environment", "staging",
-                       "--version", version, "--base", "main"]) == 0
+    # 4. The promote job's first step: the staging promotion pull request, set to merge
+    #    itself (staging has auto_deploy: true) once its gate passes.
+    out = promote_step(root, "--environment")
+    assert "Auto-merge enabled on #" in out, out
     assert [p.head_ref for p in promotion_pulls(github)] == ["mlops/promote/credit-risk/staging"]
     staging = promotion_pulls(github)[0]
-    check_out_promotion(github, root, staging.head_ref)
+    assert staging.auto_merge is not None and staging.state == "open"
+    head = check_out_promotion(github, root, staging.head_ref)
+    report = gate(root, staging.number, capsys)
+    assert report["verdict"] == "pending" and status(github, head) == "pending"
+    assert not staging.merged  # auto-merge waits for the required check
+    # a deployment change (ml_engineer) and the policy's attested checks (sme, architect)
+    for login in ("mel", "priya", "ari"):
+        github.add_review(REPO_NAME, staging.number, login, "APPROVED", head)
+    report = gate(root, staging.number, capsys)
+    assert report["verdict"] == "pass", report
+    assert status(github, head) == "success"
+    assert checks_pass(github, REPO_NAME, staging.number)  # GitHub's auto-merge
+    assert staging.merged
     merge(github, root, staging.head_ref)
     pinned = [p for p, d in files(root).items() if version.encode() in d]
     assert "mlops.yaml" in pinned and any(p.startswith("deploy/staging/") for p in pinned)
     assert not any(p.startswith("deploy/production/") for p in pinned)
 
-    # 5. The production promotion pull request needs each approver role (sme, ml_engineer).
-    assert mlops_main(["promotion-pr", "mlops.yaml", "--environment", "production",
-                       "--version", version, "--base", "main"]) == 0
+    # 5. The merge's push: nothing to train (only a pin changed), so no first promotion;
+    #    the promote job's --after step opens production's promotion pull request.
+    capsys.readouterr()
+    assert mlops_main(["needs-training", "mlops.yaml", "--base", version]) == 0
+    assert "train=false" in capsys.readouterr().out
+    out = promote_step(root, "--after", before=version)
+    assert f"staging now runs {version}: its next environment is production" in out, out
+    assert "production has no auto_deploy" in out
     production = promotion_pulls(github)[0]
     assert production.head_ref == "mlops/promote/credit-risk/production"
+    assert production.auto_merge is None  # production merges by hand, once approved
+    assert re.search(r"each of: sme, ml_engineer", production.body)
     head = check_out_promotion(github, root, production.head_ref)
     report = gate(root, production.number, capsys)
     assert report["verdict"] == "pending" and status(github, head) == "pending"
@@ -231,7 +283,11 @@ def test_gitops_walkthrough(github: GitHubState, s3: Callable[[str], str],  # no
     assert status(github, head) == "success"
 
     # 6. Merged: production's overlay pins the version that was trained and evaluated.
+    staged = git(root, "rev-parse", "main")  # main before the production merge
     merge(github, root, production.head_ref)
+    assert "production, the last environment, now runs" in promote_step(root, "--after",
+                                                                         before=staged)
+    assert len(promotion_pulls(github)) == 0
     on_main = files(root)
     assert any(p.startswith("deploy/production/") and version.encode() in d
                for p, d in on_main.items())

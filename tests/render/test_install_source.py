@@ -54,7 +54,8 @@ def expected_extras(spec: Spec, commands: list[str]) -> set[str]:
     extras = {e for c in commands for e in COMMAND_EXTRAS[c]}
     if {"upload", "fetch", "promote"} & set(commands):
         extras |= set(store_extras(spec)) | ({"mlflow"} if spec.model.registry else set())
-    if {"train", "evaluate"} & set(commands):  # the champion: the store, no registry
+    if {"train", "evaluate", "submit-training"} & set(commands):  # the champion, or a
+        # training run fetched back: the store's backend, no registry
         extras |= set(store_extras(spec))
     if "drift" in commands:  # drift --champion: the store and the current data, no registry
         extras |= set(monitor_extras(spec))

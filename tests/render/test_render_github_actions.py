@@ -29,6 +29,8 @@ PURPOSES = {
     "batch": {"pr", "deploy", "monitor"},
     "embedded": {"pr", "deploy", "monitor", "release"},
     "embedded-minimal": {"pr", "deploy", "release"},
+    "kubernetes-training": {"pr", "deploy", "monitor"},
+    "kubernetes-training-jenkins": {"pr"},  # Jenkins deploys: GitHub only checks
     "gcp-oidc": {"pr", "deploy", "monitor"},
     "azure-oidc": {"pr", "deploy", "monitor", "release"},
 }
@@ -140,7 +142,9 @@ def test_jobs_that_run_user_code_hold_no_write_token(name: str) -> None:
     for purpose, text in workflows(variant(name)).items():
         for job_id, job in parsed(text)["jobs"].items():
             runs = " ".join(step.get("run", "") for step in steps(job))
-            if "mlops-spec train" in runs or "mlops-spec check" in runs:
+            # Training runs the model's code (estimators, a training command); the gate
+            # (`check`) only reads the spec, git and the evaluation, so it may hold a token.
+            if "mlops-spec train" in runs:
                 assert "write" not in job["permissions"].values(), f"{purpose}:{job_id}"
                 assert "environment" not in job, f"{purpose}:{job_id}"
 
@@ -161,35 +165,51 @@ def test_pr_check_gates_and_reports() -> None:
     # Reviews re-run the gate (the status follows approvals) without retraining.
     assert pr["on"] == {"pull_request": None,
                         "pull_request_review": {"types": ["submitted", "dismissed"]}}
-    check, report = pr["jobs"]["check"], pr["jobs"]["report"]
-    assert check["permissions"] == {"contents": "read", "pull-requests": "read",
-                                    "actions": "read"}
-    assert report["permissions"] == {"pull-requests": "write", "statuses": "write",
-                                     "checks": "write"}
-    assert report["needs"] == "check"
+    check, gate_job = pr["jobs"]["check"], pr["jobs"]["gate"]
+    assert list(pr["jobs"]) == ["check", "gate"]
+    # The job that trains (and may run the model's code) holds no token that can write.
+    assert check["permissions"] == {"contents": "read", "actions": "read"}
+    assert gate_job["permissions"] == {"contents": "read", "pull-requests": "write",
+                                       "statuses": "write", "checks": "write"}
+    assert gate_job["needs"] == "check"
+    assert gate_job["if"] == "!cancelled() && needs.check.outputs.evaluated == 'true'"
     runs = [step.get("run", "") for step in steps(check)]
     assert 'mlops-spec validate "$SPEC" --format github' in runs
     assert 'mlops-spec render "$SPEC" --check' in runs
     assert 'mlops-spec train "$SPEC" --out .mlops-spec/out' in runs
-    gate = next(step for step in steps(check) if step.get("id") == "gate")
-    assert gate["env"]["BASE_REF"] == "${{ github.event.pull_request.base.sha }}"
-    assert gate["run"].startswith('mlops-spec check "$SPEC" --base "$BASE_REF"')
-    assert '--approvals "$RUNNER_TEMP/approvals.json"' in gate["run"]
-    assert ('mlops-spec approvals --spec "$SPEC" --base "$BASE_REF" > '
-            '"$RUNNER_TEMP/approvals.json"') in runs
+    assert not any("mlops-spec check" in run or "mlops-spec publish" in run for run in runs)
+    keep = next(step for step in steps(check) if step.get("id") == "keep")
+    assert keep["with"]["path"] == ".mlops-spec/out/evaluation.json"  # the evaluation only
+    assert check["outputs"]["evaluated"] == "${{ steps.keep.outcome == 'success' }}"
     train = next(step for step in steps(check) if step.get("name") == "Train and evaluate")
     assert train["if"] == "steps.restore.outcome != 'success'"
     restore = next(step for step in steps(check) if step.get("id") == "restore")
     assert restore["with"]["run-id"] == "${{ steps.evidence.outputs.run_id }}"
+    assert restore["with"]["name"] == keep["with"]["name"]
     assert restore["continue-on-error"] is True
-    checkout = steps(check)[0]
-    assert checkout["with"]["fetch-depth"] == 0  # the base branch's policy is read from git
+    assert steps(check)[0]["with"]["fetch-depth"] == 0
+    # The gate job runs no code from the pull request: nothing but mlops-spec and the
+    # pinned actions, on the checked-out spec and the evaluation the check job kept.
+    gate_runs = [step["run"] for step in steps(gate_job) if "run" in step]
+    assert all(run.startswith(("mlops-spec ", "python -m pip install")) for run in gate_runs)
+    assert steps(gate_job)[0]["with"]["fetch-depth"] == 0  # the base's policy, from git
+    fetch = next(s for s in steps(gate_job) if "download-artifact" in s.get("uses", ""))
+    assert fetch["with"] == {"name": keep["with"]["name"],
+                             "path": "${{ runner.temp }}/evidence"}
+    gate = next(step for step in steps(gate_job) if step.get("id") == "gate")
+    assert gate["env"]["BASE_REF"] == "${{ github.event.pull_request.base.sha }}"
+    assert gate["run"].startswith('mlops-spec check "$SPEC" --base "$BASE_REF"')
+    assert '--evaluation "$RUNNER_TEMP/evidence/evaluation.json"' in gate["run"]
+    assert '--approvals "$RUNNER_TEMP/approvals.json"' in gate["run"]
+    assert ('mlops-spec approvals --spec "$SPEC" --base "$BASE_REF" > '
+            '"$RUNNER_TEMP/approvals.json"') in gate_runs
     # A fork PR (read-only token) gets the report in the job summary; the gate still
     # decides the job's outcome because reporting never masks the gate step's failure.
-    summary = next(s for s in steps(check) if "--summary" in s.get("run", ""))
-    assert "!(github.event.pull_request.head.repo.full_name == github.repository)" in (
-        summary["if"])
-    assert "github.event.pull_request.head.repo.full_name == github.repository" in report["if"]
+    same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
+    summary = next(s for s in steps(gate_job) if "--summary" in s.get("run", ""))
+    assert f"!({same_repo})" in summary["if"]
+    publish = next(s for s in steps(gate_job) if s.get("name") == "Report on the pull request")
+    assert publish["if"].endswith(f"&& {same_repo}")
     assert "continue-on-error" not in gate
     assert pr["env"]["SPEC"] == "mlops.yaml"
 
@@ -201,8 +221,7 @@ def test_pr_check_in_a_monorepo_passes_fast_for_other_models() -> None:
     assert changes["env"]["MODEL_DIR"] == "models/credit"
     assert changes["env"]["WORKFLOWS"] == ":(glob).github/workflows/mlops-credit-risk-*"
     for step in steps(check)[2:]:
-        if step.get("id") != "gate" and "--summary" not in step.get("run", "") and (
-                "upload-artifact" not in step.get("uses", "")) and step.get("id") != "restore":
+        if step.get("id") not in ("restore", "keep"):
             # (the restore step follows the evidence step, skipped for other models)
             assert step["if"].startswith("steps.changes.outputs.relevant == 'true'"), (
                 step["name"])
@@ -305,12 +324,18 @@ def test_monitor_and_retrain() -> None:
     pull = jobs["pull-request"]
     assert pull["permissions"] == {"contents": "write", "pull-requests": "write"}
     script = steps(pull)[-1]
-    assert script["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert script["env"]["GITHUB_TOKEN"] == "${{ secrets.MLOPS_PR_TOKEN }}"  # listed (M220)
     assert script["env"]["RECORD"] == "retrain/evaluation.json"
     assert script["env"]["TRIGGER"] == "${{ needs.retrain.outputs.trigger }}"
     assert script["run"].startswith('mlops-spec retrain-pr --model "$MODEL_NAME"')
-    assert script["run"].endswith("--workflow-token")  # says GitHub starts no checks
+    assert "--workflow-token" not in script["run"]
     assert not any("actions/checkout" in step.get("uses", "") for step in steps(pull))
+    # Without MLOPS_PR_TOKEN: the workflow's own token, and the command says so.
+    data = variant("example")
+    data["ci"]["secrets"].remove("MLOPS_PR_TOKEN")
+    script = steps(parsed(workflows(data)["monitor"])["jobs"]["pull-request"])[-1]
+    assert script["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert script["run"].endswith("--workflow-token")  # says GitHub starts no checks
 
 
 def test_monitor_variants() -> None:

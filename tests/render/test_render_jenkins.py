@@ -60,8 +60,10 @@ def spec_of(data: dict[str, Any]) -> Spec:
     # can exercise the Jenkins fallbacks (KUBECONFIG, the agent's own credentials).
     data["ci"]["providers"] = ["jenkins"]
     # Push delivery: the pipeline applies the overlays (Argo CD delivery applies nothing;
-    # tests/render/test_delivery_owner.py covers it).
-    if data["deployment"].get("platform"):
+    # tests/render/test_delivery_owner.py covers it), but in variants that configure Argo
+    # CD (its Promote stage opens the promotion pull requests).
+    delivery = data["deployment"].get("delivery") or {}
+    if data["deployment"].get("platform") and "argocd" not in delivery:
         data["deployment"]["delivery"] = {"mode": "push"}
     result = validate_text("mlops.yaml", yaml.safe_dump(data, sort_keys=False))
     errors = [f"{d.code} {d.message}" for d in result.diagnostics if d.is_error]
@@ -124,6 +126,11 @@ def _kubernetes_training(d: dict[str, Any]) -> None:
     d["retrain"]["schedule"] = "0,20,40 8-18 * jan-jun *"
 
 
+def _argocd(d: dict[str, Any]) -> None:
+    """Argo CD delivers; Jenkins deploys, so its Promote stage opens the pull requests."""
+    d["deployment"]["delivery"]["argocd"] = {"project": "credit-risk"}
+
+
 VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "example": lambda d: None,
     "kserve-rolling-pod": _kserve_rolling_pod,
@@ -136,6 +143,7 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "embedded": _embedded,
     "three-environments": _three_environments,
     "kubernetes-training": _kubernetes_training,
+    "argocd": _argocd,
 }
 
 
@@ -293,10 +301,14 @@ def test_every_logical_stage_has_its_jenkins_stage(rendered: tuple[Spec, str, gp
                                                    ) -> None:
     spec, _text, pipeline = rendered
     ids = jenkins.stage_ids(spec)
+    push = spec.deployment.platform is not None and spec.deployment.delivery.mode == "push"
     expected = [("main", f"deploy-{env.name}") for env in spec.deployment.environments
-                if spec.deployment.platform is not None]
+                if push]
     assert [i for i in ids if i[1].startswith("deploy-")] == expected
     assert (("main", "upload") in ids) == (spec.model.artifact.store is not None)
+    # Argo CD delivery: the promotion pull requests instead of deployments.
+    assert (("main", "promote") in ids) == (spec.deployment.platform is not None
+                                           and not push)
     for flow, logical in ids:
         parent, stage = stage_named(pipeline, jenkins.stage_title(flow, logical))
         guard = stage if parent is None else parent
@@ -306,8 +318,8 @@ def test_every_logical_stage_has_its_jenkins_stage(rendered: tuple[Spec, str, gp
         else:
             assert words[words.index("branch") + 1] == jenkins.MAIN_BRANCH
             assert "TimerTrigger" in words and "not" in words  # timer builds never deploy
-        if logical == "publish":
-            assert parent is None, "publish runs on a fresh agent, apart from PR code"
+        if logical in ("publish", "promote"):
+            assert parent is None, f"{logical} runs on a fresh agent, apart from PR code"
             token = stage.child("environment").child("GITHUB_TOKEN")
             assert token.words()[:2] == ["=", "credentials"]
     # Deployments run in the environments' order, after the main-branch group.
@@ -328,6 +340,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("governance", r"mlops-spec check "),
     ("publish", r"mlops-spec publish "),
     ("upload", r"mlops-spec upload "),
+    ("promote", r"mlops-spec promotion-pr "),  # Argo CD delivery
     ("deploy", r"kubectl apply -k "),  # push delivery
 )
 
@@ -395,8 +408,10 @@ def test_github_actions_stages_have_jenkins_counterparts(name: str) -> None:
     main_flow = _github_flow(workflows["deploy"]) if "deploy" in workflows else set()
     assert main_flow <= _jenkins_flow(pipeline, "main")
     deploys = {f"deploy-{env.name}" for env in spec.deployment.environments}
-    if spec.deployment.platform is not None:
+    if spec.deployment.platform is not None and spec.deployment.delivery.mode == "push":
         assert deploys <= main_flow
+    elif spec.deployment.platform is not None:  # Argo CD: promotion pull requests, both CIs
+        assert "promote" in main_flow
 
 
 def test_every_stage_has_a_timeout_within_the_pipeline_bound(
@@ -430,7 +445,7 @@ def expected_submitters(spec: Spec, approver_roles: list[str]) -> list[str]:
 def test_approvals_are_stage_inputs_of_the_approvers(rendered: tuple[Spec, str, gp.Node]
                                                     ) -> None:
     spec, _text, pipeline = rendered
-    if spec.deployment.platform is None:
+    if spec.deployment.platform is None or spec.deployment.delivery.mode == "argocd":
         titles = [s.string() for _p, s in all_stages(pipeline)]
         assert not any(t.startswith("Deploy ") for t in titles)
         return

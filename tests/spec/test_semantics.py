@@ -30,7 +30,7 @@ class Mutation:
     """Text the hint must contain, when the rule's hint is worth pinning down."""
 
 
-WARNING_CODES = {"M033", "M054", "M056", "M266", "M267"}
+WARNING_CODES = {"M033", "M054", "M056", "M220", "M266", "M267"}
 """Rules that advise rather than block."""
 
 STEPS = "    steps: [{weight: 10, pause: 15m}, {weight: 50, pause: 30m}]\n"
@@ -225,6 +225,24 @@ MUTATIONS = [
     Mutation("M052", "in-cluster training on repository data",
              (("platform: ci", "platform: kubernetes\n  image: ghcr.io/acme/train:1.4.0"),),
              "uri: data/applications.csv"),
+    Mutation("M240", "in-cluster training with a local store the pod cannot reach",
+             (("platform: ci", "platform: kubernetes\n  image: ghcr.io/acme/train:1.4.0"),
+              ("uri: data/applications.csv", "uri: s3://acme-data/applications.csv"),
+              ('store: "s3://acme-models/credit-risk"', 'store: "models/credit-risk"'),
+              ("  mode: realtime\n  platform: kserve\n  strategy:\n    type: canary\n"
+               + STEPS, "  mode: embedded\n")),
+             'store: "models/credit-risk"', "s3://acme-models/credit-risk"),
+    Mutation("M241", "in-cluster training with a store upload does not write",
+             (("platform: ci", "platform: kubernetes\n  image: ghcr.io/acme/train:1.4.0"),
+              ("uri: data/applications.csv", "uri: s3://acme-data/applications.csv"),
+              ('store: "s3://acme-models/credit-risk"',
+               'store: "https://models.acme.example/credit-risk"')),
+             "store: \"https://"),
+    Mutation("M242", "in-cluster training from GitHub without the kubeconfig secret",
+             (("platform: ci", "platform: kubernetes\n  image: ghcr.io/acme/train:1.4.0"),
+              ("uri: data/applications.csv", "uri: s3://acme-data/applications.csv"),
+              ("KUBECONFIG_STAGING, ", "")),
+             "platform: kubernetes", "KUBECONFIG_STAGING"),
     Mutation("M053", "an environment named like a reserved overlay",
              (("{name: staging, namespace: ml-staging", "{name: base, namespace: ml-staging"),
               ("KUBECONFIG_STAGING", "KUBECONFIG_BASE")),
@@ -253,6 +271,9 @@ MUTATIONS = [
               ("approvers: [sme, ml_engineer]}",
                "approvers: [sme, ml_engineer], batch_output: s3://acme/out/staging}")),
              "batch_output: s3://acme/out/staging"),
+    Mutation("M220", "promotion by pull request without MLOPS_PR_TOKEN",
+             ((", MLOPS_PR_TOKEN]", "]"),), "secrets: [MODEL_STORE_CREDENTIALS",
+             "add MLOPS_PR_TOKEN to ci.secrets"),
     Mutation("M035", "a CI provider listed twice",
              (("providers: [github_actions, jenkins]",
                "providers: [github_actions, jenkins, github_actions]"),), "providers:"),
@@ -361,3 +382,15 @@ def test_numbers_are_bounded(old: str, new: str, field: str) -> None:
     errors = [d for d in result.diagnostics if d.is_error]
     assert errors and all(d.code == "S003" for d in errors), show(result.diagnostics)
     assert field in str(errors[0].path), errors[0]
+
+
+@pytest.mark.parametrize(("edits", "why"), [
+    (((PYTHON_LINE, PYTHON_LINE + "  deployer: jenkins\n"),),
+     "Jenkins opens the pull requests with its own credential"),
+    (((", MLOPS_PR_TOKEN]", ", MLOPS_PR_TOKEN]"), ("mode: argocd", "mode: push")),
+     "push delivery opens no promotion pull request"),
+])
+def test_no_pull_request_token_needed(edits: tuple[tuple[str, str], ...], why: str) -> None:
+    text = mutate(example_text(), (", MLOPS_PR_TOKEN]", "]"),
+                  *[edit for edit in edits if edit[0] != ", MLOPS_PR_TOKEN]"])
+    assert "M220" not in {d.code for d in check(text).diagnostics}, why

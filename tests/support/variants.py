@@ -115,6 +115,23 @@ def embedded_minimal(data: Data) -> None:
     data["governance"]["checklist"].remove("monitoring-configured")
 
 
+def kubernetes_training(data: Data) -> None:
+    """Training as a Kubernetes Job submitted by the deploying pipeline (submit-training),
+    with remote data and the example's s3:// store and Argo CD delivery."""
+    data["data"]["sources"][0]["uri"] = "s3://acme-data/credit-risk/applications.csv"
+    data["training"] = {"runner": "builtin", "platform": "kubernetes",
+                        "image": "ghcr.io/acme/credit-risk-train:1.4.0",
+                        "resources": {"cpu": "2", "memory": "4Gi"}, "timeout_minutes": 45}
+    data["ci"]["oidc_role"] = "arn:aws:iam::123456789012:role/mlops-credit-risk"
+
+
+def kubernetes_training_jenkins(data: Data) -> None:
+    """The same, with Jenkins deploying (its Train stage submits) in push mode."""
+    kubernetes_training(data)
+    data["ci"]["deployer"] = "jenkins"
+    data["deployment"]["delivery"] = {"mode": "push"}
+
+
 GCP_PROVIDER = ("projects/123456789012/locations/global/workloadIdentityPools/github/"
                 "providers/github")
 AZURE_CLIENT_ID = "11111111-2222-3333-4444-555555555555"
@@ -150,6 +167,8 @@ VARIANTS: dict[str, Callable[[Data], None]] = {
     "batch": batch,
     "embedded": embedded,
     "embedded-minimal": embedded_minimal,
+    "kubernetes-training": kubernetes_training,
+    "kubernetes-training-jenkins": kubernetes_training_jenkins,
     "gcp-oidc": gcp_oidc,
     "azure-oidc": azure_oidc,
 }

@@ -18,9 +18,9 @@ Every decision is made here on the typed spec; the templates in
   token: nothing that can write the store or a cluster. The monitor trains nothing: it
   compares current data with the profile stored with production's version (``drift
   --champion``) and gets the same ``*_READONLY`` store secrets alone. On main,
-  the store is written by an ``upload`` job that runs no model code; it and the deploy
-  jobs alone get ``id-token: write`` when ``ci.oidc_role`` is set (AWS, GCP or Azure;
-  see docs/delivery.md, OIDC).
+  the store is written by an ``upload`` job that runs no model code; it, the deploy jobs
+  and a train job submitting a cluster Job alone get ``id-token: write`` with
+  ``ci.oidc_role`` (AWS, GCP or Azure; see docs/delivery.md, OIDC).
 * Concurrency is per job purpose: training, each environment's deployment and the monitor
   each have their own group, so a pending production approval blocks nothing else.
 * With both CI providers, only ``ci.deployer`` trains on main, deploys, monitors and
@@ -45,7 +45,7 @@ from mlops_spec.conventions import (
     store_secrets,
     training_inputs,
 )
-from mlops_spec.render import oidc, push
+from mlops_spec.render import cluster_train, oidc, promotion, push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.escaping import (
     Escaped,
@@ -206,40 +206,39 @@ def _workflow(ctx: RenderContext, purpose: str, template: str, **context: Any) -
 
 
 def pr_check(ctx: RenderContext, plan: Plan) -> OutputFile:
-    """Validate, render --check, train and evaluate, gate, and report on every PR."""
+    """Validate, render --check, train and evaluate (job check); gate and report (job gate)."""
     spec = ctx.spec
     scoped = ctx.model_dir != "."
+    relevant = "steps.changes.outputs.relevant == 'true' && " if scoped else ""
     gated = "(steps.gate.outcome == 'success' || steps.gate.outcome == 'failure')"
     same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
     return _workflow(
         ctx, "pr", "pr.yml.j2", plan=_pull_request_plan(spec, plan),
         workflow_name=f"mlops {plan.model}: PR check",
         job_name=f"mlops-spec check ({plan.model})",
-        report_name=f"mlops-spec report ({plan.model})",
+        gate_name=f"mlops-spec gate ({plan.model})",
         # A monorepo PR that does not touch this model passes at once, so the job can be a
         # required check (a path-filtered workflow would leave it pending forever).
         scoped=scoped,
         model_dir=ctx.model_dir,
         workflows=f":(glob){WORKFLOW_DIR}/mlops-{plan.model}-*",
         gate=literal("steps.changes.outputs.relevant == 'true'") if scoped else None,
+        keep_if=literal(f"{relevant}!cancelled() && (steps.train.outcome == 'success' || "
+                        "steps.restore.outcome == 'success')"),
+        gate_job_if=literal("!cancelled() && needs.check.outputs.evaluated == 'true'"),
         # Once the gate ran (passed or failed), its report goes on the PR when GitHub gives
         # the PR a token that can write, else into the job summary.
+        publish_if=literal(f"!cancelled() && {gated} && {same_repo}"),
         summary_if=literal(f"!cancelled() && {gated} && !({same_repo})"),
-        keep_if=literal(f"!cancelled() && {gated} && {same_repo}"),
-        report_if=literal(f"!cancelled() && needs.check.outputs.gated == 'true' && "
-                          f"{same_repo}"),
-        artifact=f"mlops-{plan.model}-report",
-        check_requirement=job_install(
-            spec, "validate", "render", "train", "check", "publish"),
+        artifact=f"mlops-{plan.model}-evaluation",
+        check_requirement=job_install(spec, "validate", "render", "train"),
         check_pin=runtime_pin(spec, "train"),
-        report_requirement=job_install(spec, "publish"),
+        gate_requirement=job_install(spec, "approvals", "check", "publish"),
         status_context=f"mlops-spec/{plan.model}: {MAIN_BRANCH}",
         workflow_file=workflow_path(ctx.spec, "pr").rsplit("/", 1)[1],
         # On a review, reuse the evaluation of the same head; train only without one.
-        evidence_if=literal(("steps.changes.outputs.relevant == 'true' && " if scoped else "")
-                            + "github.event_name == 'pull_request_review'"),
-        train_if=literal(("steps.changes.outputs.relevant == 'true' && " if scoped else "")
-                         + "steps.restore.outcome != 'success'"),
+        evidence_if=literal(f"{relevant}github.event_name == 'pull_request_review'"),
+        train_if=literal(f"{relevant}steps.restore.outcome != 'success'"),
         minutes=STEP_MINUTES,
     )
 
@@ -261,7 +260,7 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
                 variables=push.variables(spec, env, overlay),
                 concurrency=f"mlops-{spec.name}-deploy-{env.name}"))
             previous = job_id
-    argocd = spec.deployment.platform is not None and not push.ci_deploys(spec)
+    argocd = promotion.by_pull_request(spec)
     return _workflow(
         ctx, "deploy", "deploy.yml.j2", plan=plan,
         workflow_name=f"mlops {plan.model}: train and "
@@ -285,25 +284,15 @@ def train_and_deploy(ctx: RenderContext, plan: Plan) -> OutputFile:
         deploys=deploys,
         argocd=argocd,
         batch=spec.deployment.mode == "batch",
-        # Argo CD: a promotion pull request brings the version to the first environment.
-        first=spec.deployment.environments[0],
-        promote_group=f"mlops-{spec.name}-promote",
-        promote_needs=["decide", "upload" if _remote_store(spec) else "train"],
-        token=_pull_request_token(spec),
+        # Argo CD: promotion pull requests bring the version to each environment in turn.
+        **promotion.github_context(spec, MAIN_ONLY, "upload" if _remote_store(spec) else "train"),
         promote_requirement=job_install(spec, "promotion-pr"),
-        # The train job runs the model's code; the upload job alone holds store access.
-        train_requirement=job_install(spec, "validate", "train"),
-        train_pin=runtime_pin(spec, "train"),
+        # The train job runs the model's code (or submits the Job that does, with the first
+        # environment's kubeconfig); the upload job alone writes versions to the store.
+        cluster=cluster_train.github(spec),
         upload_requirement=job_install(spec, "upload"),
         minutes=DEPLOY_MINUTES,
     )
-
-
-def _pull_request_token(spec: Spec) -> object:
-    """MLOPS_PR_TOKEN when declared: GitHub starts no checks on a pull request the job's own
-    token opens, so only with it does the gate run on the bot's pull requests unattended."""
-    return (github_secret(PR_TOKEN_SECRET) if PR_TOKEN_SECRET in spec.ci.secrets
-            else literal("${{ github.token }}"))
 
 
 def _approval_notes(spec: Spec, env_name: str, previous: str) -> list[str]:
@@ -350,7 +339,7 @@ def monitor_and_retrain(ctx: RenderContext, plan: Plan) -> OutputFile | None:
     conditions.append("(github.event_name == 'workflow_dispatch' && inputs.retrain)")
     retrain_if = literal(("!cancelled() && " if triggers else "") + f"{MAIN_ONLY} && ("
                          + " || ".join(conditions) + ")")
-    token = _pull_request_token(spec)
+    token = promotion.pull_request_token(spec)
     return _workflow(
         ctx, "monitor", "monitor.yml.j2", plan=plan,
         workflow_name=f"mlops {plan.model}: monitor and retrain",

@@ -8,7 +8,7 @@ The pipeline has three flows, chosen per build by ``when`` conditions:
   to each environment in order (``kubectl apply --prune`` on an ApplySet, readiness, smoke
   request), with a stage-level ``input`` (wrapped in a timeout, before any agent is
   allocated) where an environment needs approval. With Argo CD delivery nothing is applied
-  from here;
+  from here: the *Promote* stage opens the promotion pull requests instead;
 * a timer build on main (the monitoring and retrain schedules): check drift against the
   profile stored with the version production serves (``drift --champion``, read-only store
   credentials, before any model code runs), then train on current data and archive the
@@ -45,12 +45,13 @@ from mlops_spec.conventions import (
 )
 from mlops_spec.conventions import GITHUB_READ_TOKEN_SECRET as GITHUB_READ_TOKEN_CREDENTIAL
 from mlops_spec.conventions import GITHUB_TOKEN_SECRET as GITHUB_TOKEN_CREDENTIAL
-from mlops_spec.render import push
+from mlops_spec.render import cluster_train, push
 from mlops_spec.render.environment import render_template
 from mlops_spec.render.install import job_requirement, runtime_pin
 from mlops_spec.render.jenkins.cron import cron_lines as cron_lines
 from mlops_spec.render.jenkins.cron import jenkins_cron as jenkins_cron
 from mlops_spec.render.jenkins.cron import scheduled_monitoring as scheduled_monitoring
+from mlops_spec.render.jenkins.promote import REQUIREMENT_VARIABLE, Promote, promote
 from mlops_spec.render.outputs import OutputFile, RenderContext, TargetOutput
 from mlops_spec.spec.sections import Environment, Spec
 
@@ -96,6 +97,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("main", "evaluate", "Evaluate"),
     Stage("main", "upload", "Upload artifact"),
     Stage("main", "deploy-{env}", "Deploy {env}"),
+    # Argo CD delivery: the promotion pull requests (render/jenkins/promote.py).
+    Stage("main", "promote", "Promote"),
 )
 """The logical stages of the pull-request and main-branch flows (what GitHub also runs)."""
 
@@ -123,6 +126,8 @@ def stage_ids(spec: Spec) -> list[tuple[Flow, str]]:
         if stage.flow == "main" and not owns_delivery(spec):
             continue
         if stage.id == "upload" and spec.model.artifact.store is None:
+            continue
+        if stage.id == "promote" and promote(spec, owns_delivery(spec)) is None:
             continue
         if stage.id == "deploy-{env}":
             ids += [(stage.flow, f"deploy-{env.name}") for env in deployed_environments(spec)]
@@ -237,10 +242,15 @@ class Plan:
     upload: bool
     deployments: list[Deploy]
     owner: bool
+    promote: Promote | None = None
     drift: list[Var] = field(default_factory=list)
     read_only: list[Var] = field(default_factory=list)
     """``conventions.read_only_secrets`` as credentials: the change request's training
     (it fetches the champion) and the drift check get these and no other secret."""
+    train_variables: list[Var] = field(default_factory=list)
+    """The main branch's Train stage: the store secrets, and with cluster training the
+    first environment's kubeconfig credential (when listed)."""
+    cluster_training: bool = False
     runtime_pin: bool = False
     """Stages that train install MLOPS_SPEC_RUNTIME_PIN (the runtime's scikit-learn) too."""
     builds_to_keep: int = BUILDS_TO_KEEP
@@ -333,6 +343,8 @@ def plan(ctx: RenderContext) -> Plan:
     present += ["drift"] if cron and drift else []
     total = sum(minutes[key] for key in present)
     total += sum(d.approval.minutes if d.approval else d.minutes for d in deployments)
+    promoting = promote(spec, owner)
+    total += promoting.minutes if promoting else 0
     names = {f"{stage.flow}:{stage.id}": stage.title for stage in (*STAGES, *SCHEDULED_STAGES)
              if "{env}" not in stage.id}
     names.update({f"group:{flow}": title for flow, title in GROUPS.items()})
@@ -351,8 +363,10 @@ def plan(ctx: RenderContext) -> Plan:
                 spec, "validate", "render", "train", "approvals", "check")),
             Var("MLOPS_SPEC_PUBLISH_REQUIREMENT", job_requirement(spec, "publish")),
             *([Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
-                spec, "needs-training", "validate", "train", *(["upload"] if upload else [])))]
+                spec, "needs-training", *cluster_train.train_commands(spec),
+                *(["upload"] if upload else [])))]
               if owns_delivery(spec) else []),
+            *([Var(REQUIREMENT_VARIABLE, promoting.requirement)] if promoting else []),
             *([Var("MLOPS_SPEC_MONITOR_REQUIREMENT", job_requirement(spec, "drift"))]
               if cron and drift else []),
             *([Var("MLOPS_SPEC_SCHEDULED_REQUIREMENT", job_requirement(spec, "train"))]
@@ -371,8 +385,14 @@ def plan(ctx: RenderContext) -> Plan:
         upload=upload,
         deployments=deployments,
         owner=owner,
+        promote=promoting,
         drift=drift,
         read_only=read_only,
+        train_variables=[Var(name, name, credential=True)
+                         for name in store_secrets(list(spec.ci.secrets))]
+                        + [Var("KUBECONFIG", secret, credential=True)
+                           for secret in [cluster_train.kubeconfig(spec)] if secret],
+        cluster_training=cluster_train.in_cluster(spec),
         runtime_pin=runtime_pin(spec, "train") is not None,
     )
 

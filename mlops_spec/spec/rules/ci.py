@@ -1,11 +1,18 @@
-"""CI: providers listed once, the kubeconfig secrets push deploys read (M035, M040)."""
+"""CI: providers listed once, the kubeconfig secrets push deploys and cluster training read,
+the token that opens promotion pull requests (M035, M040, M220, M242)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlops_spec.conventions import kubeconfig_secret
-from mlops_spec.spec.rules.finding import Finding, duplicates
+from mlops_spec.conventions import (
+    PR_TOKEN_SECRET,
+    SHARED_KUBECONFIG,
+    kubeconfig_for,
+    kubeconfig_secret,
+)
+from mlops_spec.diagnostics import Severity
+from mlops_spec.spec.rules.finding import Finding, Path, duplicates
 from mlops_spec.spec.sections import Spec
 
 
@@ -31,3 +38,35 @@ def kubeconfig_secrets_listed(spec: Spec) -> Iterator[Finding]:
                           f"in the CI secret {name}, which ci.secrets does not list",
                           ("deployment", "environments", i, "name"),
                           f"add {name} to ci.secrets (and create the secret in your CI)")
+
+
+def cluster_training_kubeconfig_listed(spec: Spec) -> Iterator[Finding]:
+    """GitHub-hosted runners have no cluster access: the job submitting the training Job
+    reads the first environment's kubeconfig from a listed secret."""
+    if spec.training.platform != "kubernetes" or spec.deployer != "github_actions":
+        return
+    first = spec.deployment.environments[0].name
+    if kubeconfig_for(list(spec.ci.secrets), first) is None:
+        name = kubeconfig_secret(first)
+        yield Finding("M242", f"training on kubernetes submits its Job to environment "
+                      f"{first!r} with the kubeconfig in the CI secret {name} (or "
+                      f"{SHARED_KUBECONFIG}), which ci.secrets does not list",
+                      ("training", "platform"),
+                      f"add {name} to ci.secrets (and create the secret in your CI)")
+
+
+def pull_request_token_listed(spec: Spec) -> Iterator[Finding]:
+    """Argo CD delivery promotes by pull request. GitHub starts no workflow for a pull
+    request opened with the workflow's own GITHUB_TOKEN, so without MLOPS_PR_TOKEN the
+    promotion pull request's gate check never runs (and auto-merge waits for it forever).
+    (Jenkins opens them with its own credential: not GitHub's rule.)"""
+    if (spec.deployment.platform is None or spec.deployment.delivery.mode != "argocd"
+            or spec.deployer != "github_actions" or PR_TOKEN_SECRET in spec.ci.secrets):
+        return
+    path: Path = ("ci", "secrets") if "secrets" in spec.ci.model_fields_set else ("ci",)
+    yield Finding("M220", f"ci.secrets does not list {PR_TOKEN_SECRET}: the deploy workflow "
+                  "then opens promotion pull requests with its own GITHUB_TOKEN, for which "
+                  "GitHub starts no workflow, so their governance check would never run",
+                  path, f"add {PR_TOKEN_SECRET} to ci.secrets and create that secret: a "
+                  "fine-grained token (or GitHub App token) with Contents and Pull requests "
+                  "read and write on this repository", Severity.WARNING)

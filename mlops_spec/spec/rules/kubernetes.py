@@ -1,5 +1,5 @@
 """What the rendered Kubernetes manifests (deploy/) can do, settings they would ignore,
-and what the cluster loads and writes (M050-M054, M057, M058)."""
+and what the cluster loads and writes (M050-M054, M057, M058, M240, M241)."""
 
 from __future__ import annotations
 
@@ -139,3 +139,28 @@ def cluster_serving_explicit(spec: Spec) -> Iterator[Finding]:
                               ("deployment", "environments", i, "batch_output"),
                               "give each environment its own batch_output")
             seen[output] = env.name
+
+
+WRITABLE_STORE_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss")
+"""Store schemes ``mlops-spec upload`` writes (the store's backends, docs/store.md)."""
+
+
+def cluster_training_hands_back(spec: Spec) -> Iterator[Finding]:
+    """A training Job hands its outputs back through the store: one its pod can write."""
+    if spec.training.platform != "kubernetes":
+        return
+    store = spec.model.artifact.store
+    hint = f"set model.artifact.store to an object store, e.g. s3://acme-models/{spec.name}"
+    if store is None or not is_remote_store(store):
+        where = "the default store (.mlops-spec/store beside the spec)" if store is None \
+            else f"{store!r}, a local directory,"
+        yield Finding("M240", f"training on kubernetes writes its outputs to the store from "
+                      f"the pod; {where} is not reachable from the cluster",
+                      ("model", "artifact", *(("store",) if store else ())), hint)
+        return
+    scheme = store.split("://", 1)[0]
+    if scheme not in WRITABLE_STORE_SCHEMES:
+        yield Finding("M241", f"training on kubernetes uploads its outputs with `mlops-spec "
+                      f"upload`, which does not write {scheme}:// stores",
+                      ("model", "artifact", "store"),
+                      "use an s3://, gs:// or az:// store, or training.platform: ci")
