@@ -546,7 +546,8 @@ def test_change_requests_train_with_read_only_credentials_only() -> None:
     assert "credentials('AWS_ACCESS_KEY_ID')" not in flow
     assert "KUBECONFIG" not in flow
     # The store's backend is installed, so the champion can be fetched.
-    assert "MLOPS_SPEC_PR_REQUIREMENT = 'mlops-spec[bot,s3,train]==" in text
+    assert "MLOPS_SPEC_PR_REQUIREMENT = 'mlops-spec[s3,train]==" in text
+    assert "MLOPS_SPEC_GATE_REQUIREMENT = 'mlops-spec[bot]==" in text
 
 
 def test_the_drift_check_reads_production_profile_with_read_only_credentials() -> None:

@@ -257,6 +257,7 @@ class Plan:
     artifact_builds_to_keep: int = ARTIFACT_BUILDS_TO_KEEP
     out_dir: str = OUT_DIR
     report: str = GATE_REPORT
+    evaluation: str = f"{OUT_DIR}/evaluation.json"  # evaluation.FILENAME, what train writes
     approval_hours: int = APPROVAL_HOURS
     github_token: str = GITHUB_TOKEN_CREDENTIAL
     github_read_token: str = GITHUB_READ_TOKEN_CREDENTIAL
@@ -360,7 +361,8 @@ def plan(ctx: RenderContext) -> Plan:
             Var("MLOPS_PYTHON", spec.ci.python),
             # Each flow installs the extras of the commands its stages run.
             Var("MLOPS_SPEC_PR_REQUIREMENT", job_requirement(
-                spec, "validate", "render", "train", "approvals", "check")),
+                spec, "validate", "render", "train")),
+            Var("MLOPS_SPEC_GATE_REQUIREMENT", job_requirement(spec, "approvals", "check")),
             Var("MLOPS_SPEC_PUBLISH_REQUIREMENT", job_requirement(spec, "publish")),
             *([Var("MLOPS_SPEC_MAIN_REQUIREMENT", job_requirement(
                 spec, "needs-training", *cluster_train.train_commands(spec),
