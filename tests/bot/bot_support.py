@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,3 +73,16 @@ def gate_report(tmp_path: Path, verdict: str = "pending", *, name: str = "credit
     path = tmp_path / f"report-{verdict}-{name}.json"
     path.write_text(json.dumps(report), encoding="utf-8")
     return path
+
+
+def git(root: Path, *args: str) -> str:
+    """``git -C root ARGS`` with a committer identity; its stripped output."""
+    return subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c",
+                           "user.email=t@example.com", *args], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` but ``.git``, by its relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and ".git" not in p.relative_to(root).parts}

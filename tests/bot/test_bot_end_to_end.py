@@ -6,12 +6,11 @@ check and publish -> success; a further push to the spec -> pending again."""
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_support import REPO_NAME, loopback_github
+from bot_support import REPO_NAME, git, loopback_github
 from github_server import GitHubState
 from helpers import example_text
 
@@ -28,11 +27,6 @@ pytest.importorskip("mlops_spec.commands.check",
 CONTEXT = "mlops-spec/credit-risk: main"
 BASE_TEXT = example_text().replace("    vs_production: {metric: roc_auc, max_drop: 0.01}\n", "")
 
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c",
-                           "user.email=t@example.com", *args], check=True,
-                          capture_output=True, text=True).stdout.strip()
 
 
 def commit_spec(root: Path, text: str, message: str) -> str:

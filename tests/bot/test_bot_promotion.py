@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_support import REPO_NAME, loopback_github
+from bot_support import REPO_NAME, loopback_github, tree
 from github_server import GitHubState
 from helpers import REPO
 
@@ -24,10 +24,6 @@ PRODUCTION = "mlops/promote/credit-risk/production"
 def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubState]:
     yield from loopback_github(monkeypatch, tmp_path)
 
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ GitHub, from a real git checkout of the example whose main follows GitHub's main
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bot_support import REPO_NAME, TOKEN, loopback_github
+from bot_support import REPO_NAME, TOKEN, git, loopback_github, tree
 from github_merges import checks_pass, merge_pull
 from github_server import Fault, GitHubState, Pull
 from helpers import REPO
@@ -27,15 +26,6 @@ def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubSt
     yield from loopback_github(monkeypatch, tmp_path)
 
 
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c",
-                           "user.email=t@example.com", *args], check=True,
-                          capture_output=True, text=True).stdout.strip()
 
 
 @pytest.fixture

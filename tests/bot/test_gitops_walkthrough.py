@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bot_support import REPO_NAME, TOKEN, loopback_github
+from bot_support import REPO_NAME, TOKEN, git, loopback_github
+from bot_support import tree as files
 from github_merges import checks_pass
 from github_server import GitHubState, Pull
 from helpers import REPO
@@ -44,15 +45,6 @@ def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[GitHubSt
     yield from loopback_github(monkeypatch, tmp_path)
 
 
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c",
-                           "user.email=t@example.com", *args], check=True,
-                          capture_output=True, text=True).stdout.strip()
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
 
 
 def render_and_commit(root: Path, message: str) -> str:
