@@ -90,11 +90,15 @@ def _promotion(args: argparse.Namespace) -> list[SpecResult]:
         raise InputError([Diagnostic("G280", f"check --promotion: {problem}", "<command line>",
                                      hint="mlops-spec check SPEC --promotion --evaluation "
                                           "OUT/evaluation.json")])
-    path, _ = load_valid_spec(Path(args.specs[0] if args.specs else "."),
-                              "gating its promotion", code="G280")
+    from mlops_spec.store.champion import resolve
+
+    path, spec = load_valid_spec(Path(args.specs[0] if args.specs else "."),
+                                 "gating its promotion", code="G280")
     evaluation = evaluation_file.read(args.evaluation)
+    # What the merged commit says production serves: the champion training must have
+    # compared with (G270/G271 when it did not reach the store or compared with another).
     return [gate_promotion(str(path), path.read_text(encoding="utf-8"), evaluation,
-                           str(args.evaluation))]
+                           str(args.evaluation), resolve(spec, path))]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -205,7 +205,7 @@ def _unexpected_champion(ctx: Context, evaluation: Evaluation) -> Outcome | None
                                              Severity.WARNING),))
     if champion.version != served:
         message = (f"the evaluation compared with {champion.version}, but production serves "
-                   f"{served} (by the base branch)")
+                   f"{served} (as git records it: the pin, else the overlay)")
         return Outcome(PENDING, message, (at(ctx, "G271", path, message, CHAMPION_HINT,
                                              Severity.WARNING),))
     return None

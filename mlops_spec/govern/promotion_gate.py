@@ -20,8 +20,9 @@ PROMOTION_CHECKS = ("promotion-thresholds", "champion-challenger")
 
 
 def gate_promotion(path: str, text: str, evaluation: Evaluation | None,
-                   evaluation_file: str | None) -> SpecResult:
-    """Pass when every promotion rule the spec sets holds for ``evaluation``."""
+                   evaluation_file: str | None, served: str | None) -> SpecResult:
+    """Pass when every promotion rule the spec sets holds for ``evaluation``; ``served`` is
+    the version production serves by the merged commit (its champion must be that one)."""
     head = validate_text(path, text)
     if head.spec is None or head.document is None or not head.ok:
         errors = [d for d in head.diagnostics if d.is_error]
@@ -31,7 +32,7 @@ def gate_promotion(path: str, text: str, evaluation: Evaluation | None,
     spec, doc = head.spec, head.document
     policy = in_force(spec, spec)
     ctx = registry.Context(spec, doc, policy, True,
-                           evidence_for(spec, evaluation, evaluation_file, True))
+                           evidence_for(spec, evaluation, evaluation_file, True), served)
     results = []
     for check_id in PROMOTION_CHECKS:
         check = registry.CHECKS[check_id]

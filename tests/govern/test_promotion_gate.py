@@ -80,3 +80,38 @@ def test_promotion_mode_is_used_as_documented(extra: list[str]) -> None:
     assert run.code == 2
     assert "G280" in run.err and "check --promotion" in run.err
     assert "Traceback" not in run.err
+
+
+def served_example(tmp_path: Path, version: str) -> Path:
+    """The example as merged on main, with production serving ``version`` (as the deploy
+    pipeline records it in the overlay)."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "example-repo", root, ignore=shutil.ignore_patterns(".git"))
+    (root / "deploy" / "production" / "model-version.env").write_text(
+        f"MODEL_VERSION={version}\n", encoding="utf-8")
+    return root / "mlops.yaml"
+
+
+def test_no_champion_while_production_serves_is_not_stored(tmp_path: Path) -> None:
+    # Training did not reach the store (T016): the comparison with production never ran.
+    spec = served_example(tmp_path, "c" * 40)
+    run = cli("check", spec, "--promotion", "--evaluation", trained_example() / "evaluation.json")
+    assert run.code == 1
+    assert ("pending         champion-challenger: no champion comparison while production "
+            f"serves {'c' * 40}") in run.out
+    report = json.loads(cli("check", spec, "--promotion", "--evaluation",
+                            trained_example() / "evaluation.json", "--format", "json").out)
+    assert [d["code"] for d in report["specs"][0]["diagnostics"]] == ["G270"]
+
+
+def test_the_champion_must_be_what_production_serves(tmp_path: Path) -> None:
+    metrics = json.loads((trained_example() / "evaluation.json").read_text())["metrics"]
+    spec = served_example(tmp_path, "c" * 40)
+    other = evaluation(tmp_path, champion={"version": "d" * 40, "metrics": metrics})
+    run = cli("check", spec, "--promotion", "--evaluation", other)
+    assert run.code == 1
+    assert f"compared with {'d' * 40}, but production serves {'c' * 40}" in run.out
+    same = evaluation(tmp_path, champion={"version": "c" * 40, "metrics": metrics})
+    run = cli("check", spec, "--promotion", "--evaluation", same)
+    assert run.code == 0, run.out
+    assert f"no worse than production {'c' * 40}" in run.out
