@@ -113,12 +113,15 @@ def test_pull_request_jobs_get_only_read_only_secrets_and_no_oidc() -> None:
     pr = yaml.safe_load(files[".github/workflows/mlops-credit-risk-pr.yml"])
     secrets = set(re.findall(r"secrets\.([A-Z0-9_]+)",
                              files[".github/workflows/mlops-credit-risk-pr.yml"]))
-    assert secrets == {"DATA_READONLY"}
+    assert secrets == {"DATA_READONLY", "AWS_ACCESS_KEY_ID_READONLY",
+                       "AWS_SECRET_ACCESS_KEY_READONLY"}
     # Under the name the tool reads (conventions.read_only_secrets), in the training step
     # that fetches the champion.
     env = {k: v for job in pr["jobs"].values() for step in job["steps"]
            for k, v in (step.get("env") or {}).items() if "secrets." in str(v)}
-    assert env == {"DATA": "${{ secrets.DATA_READONLY }}"}
+    assert env == {"DATA": "${{ secrets.DATA_READONLY }}",
+                   "AWS_ACCESS_KEY_ID": "${{ secrets.AWS_ACCESS_KEY_ID_READONLY }}",
+                   "AWS_SECRET_ACCESS_KEY": "${{ secrets.AWS_SECRET_ACCESS_KEY_READONLY }}"}
     for job in pr["jobs"].values():
         assert "id-token" not in job["permissions"]
     assert "AWS_ROLE_ARN" not in files[".github/workflows/mlops-credit-risk-pr.yml"]
@@ -138,7 +141,7 @@ def test_pull_request_jobs_get_only_read_only_secrets_and_no_oidc() -> None:
     assert upload_steps[upload]["env"]["AWS_ROLE_ARN"] == data["ci"]["oidc_role"]
     assert upload_steps[upload]["env"]["AWS_WEB_IDENTITY_TOKEN_FILE"] == (
         "${{ runner.temp }}/mlops-oidc-token")
-    assert "MODEL_STORE_CREDENTIALS" in str(upload_steps[upload]["env"])  # static still works
+    assert "AWS_SECRET_ACCESS_KEY" in str(upload_steps[upload]["env"])  # static still works
 
 
 def test_run_artifacts_expire() -> None:

@@ -261,9 +261,9 @@ def test_deploy_goes_through_environments_in_order() -> None:
     assert "# GitHub environment eu-prod: protect it with required reviewers (sme):" in text
     assert "#   @acme/credit-analysts" in text
     assert "CronJob with\n# deployment.batch.schedule" in text
-    assert "MODEL_STORE_CREDENTIALS" in str(steps(jobs["upload"]))
+    assert "AWS_SECRET_ACCESS_KEY" in str(steps(jobs["upload"]))
     assert not any("mlops-spec upload" in s.get("run", "") for s in steps(jobs["train"]))
-    assert "MODEL_STORE_CREDENTIALS" not in str(jobs["deploy-staging"])
+    assert "AWS_SECRET_ACCESS_KEY" not in str(jobs["deploy-staging"])
 
 
 def test_deploy_of_a_model_in_a_subdirectory() -> None:

@@ -272,7 +272,7 @@ MUTATIONS = [
                "approvers: [sme, ml_engineer], batch_output: s3://acme/out/staging}")),
              "batch_output: s3://acme/out/staging"),
     Mutation("M220", "promotion by pull request without MLOPS_PR_TOKEN",
-             ((", MLOPS_PR_TOKEN]", "]"),), "secrets: [MODEL_STORE_CREDENTIALS",
+             ((", MLOPS_PR_TOKEN]", "]"),), "secrets: [AWS_ACCESS_KEY_ID,",
              "add MLOPS_PR_TOKEN to ci.secrets"),
     Mutation("M035", "a CI provider listed twice",
              (("providers: [github_actions, jenkins]",

@@ -88,7 +88,7 @@ def batch(data: Data) -> None:
         "image": "ghcr.io/acme/credit-risk-scorer:2.3.1",
         "delivery": {"mode": "push"},
     }
-    data["ci"]["secrets"] = ["MODEL_STORE_CREDENTIALS", "KUBECONFIG_STAGING",
+    data["ci"]["secrets"] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "KUBECONFIG_STAGING",
                              "KUBECONFIG_EU_PROD"]
     del data["retrain"]
 
